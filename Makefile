@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xsched top-level Makefile: a thin wrapper around Kbuild and scripts/.
+#
+#   make                 build xsched.ko for the running kernel (or KVER=/KDIR=)
+#   make modules-debian  build it for the installed Debian 6.1 and 6.12 lines
+#   make check           everything CI runs; installs its own dependencies
+#   make kunit | qemu-test | dkms-check | uapi-check | sparse   one stage each
+#   make dkms-install    install as a DKMS package (on a real host, as root)
+#
+# Each kernel gets its own output directory, build/<kver>/, so that builds
+# for several kernels (and the UML tree of scripts/kunit.sh) never share
+# objects.
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD ?= $(CURDIR)/build
+OUT := $(BUILD)/$(notdir $(KVER))
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+
+# Extra arguments for Kbuild, e.g. XSCHED_WERROR=1 C=2.
+KBUILD_ARGS ?=
+
+.PHONY: all modules modules-debian stage check kunit qemu-test dkms-check \
+	uapi-check sparse user dkms-install clean help
+
+all: modules
+
+help:
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+
+stage:
+	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }
+	@mkdir -p $(OUT)
+	@cp -a --preserve=timestamps Kbuild $(OUT)/
+	@mkdir -p $(OUT)/kmod $(OUT)/uapi
+	@cp -a --preserve=timestamps kmod/*.c kmod/*.h $(OUT)/kmod/
+	@cp -a --preserve=timestamps uapi/*.h $(OUT)/uapi/
+
+modules: stage
+	$(MAKE) -C $(KDIR) M=$(OUT) $(KBUILD_ARGS) modules
+	@echo "built $(OUT)/xsched.ko"
+
+modules-debian:
+	scripts/build-debian.sh
+
+user:
+	$(MAKE) -C tests/user
+
+check:
+	scripts/check.sh
+
+kunit:
+	scripts/kunit.sh
+
+qemu-test:
+	scripts/qemu-test.sh
+
+dkms-check:
+	scripts/dkms-check.sh
+
+uapi-check:
+	scripts/uapi-check.sh
+
+sparse:
+	scripts/build-debian.sh --sparse
+
+dkms-install:
+	scripts/dkms-install.sh
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C tests/user clean

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xsched: module entry points, the /dev/xsched misc device and its
+ * read-only sysfs attributes (/sys/class/misc/xsched/).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/sysfs.h>
+
+#include "xsched.h"
+
+static ssize_t version_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", XSCHED_VERSION);
+}
+static DEVICE_ATTR_RO(version);
+
+static ssize_t abi_version_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", XSCHED_ABI_VERSION);
+}
+static DEVICE_ATTR_RO(abi_version);
+
+static struct attribute *xsched_dev_attrs[] = {
+	&dev_attr_version.attr,
+	&dev_attr_abi_version.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(xsched_dev);
+
+static const struct file_operations xsched_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = xsched_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/*
+ * Anyone may open /dev/xsched: GET_FEATURES is harmless, and every
+ * ioctl that changes a queue checks its caller's rights itself.
+ */
+static struct miscdevice xsched_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = XSCHED_DEVICE_NAME,
+	.fops = &xsched_fops,
+	.groups = xsched_dev_groups,
+	.mode = 0666,
+};
+
+static int __init xsched_init(void)
+{
+	int ret;
+
+	/* misc_register() adds the attribute groups before the uevent. */
+	ret = misc_register(&xsched_misc);
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", XSCHED_DEVICE_NAME, ret);
+		return ret;
+	}
+	pr_info("version %s loaded (ABI %d)\n", XSCHED_VERSION,
+		XSCHED_ABI_VERSION);
+	return 0;
+}
+
+static void __exit xsched_exit(void)
+{
+	misc_deregister(&xsched_misc);
+	pr_info("unloaded\n");
+}
+
+module_init(xsched_init);
+module_exit(xsched_exit);
+
+MODULE_DESCRIPTION("Preemptive priority scheduling of AMD GPU compute queues");
+MODULE_AUTHOR("The xsched authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(XSCHED_VERSION);

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every stage of the test ladder, in order, each timed.  A
+# failing stage does not stop the later ones; the run ends with one line
+# "N passed, N failed, N skipped" over all cases and fails if any failed.
+#
+# Usage: scripts/check.sh [stage...]
+#   stages: deps build sparse uapi kunit qemu dkms (default: all)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+all_stages=(deps build sparse uapi kunit qemu dkms)
+usage() { echo "usage: $0 [${all_stages[*]}]..."; }
+stages=()
+for a in "$@"; do
+	case " ${all_stages[*]} " in
+	*" $a "*) stages+=("$a") ;;
+	*) case "$a" in -h|--help) usage; exit 0 ;; esac
+	   usage >&2; exit 2 ;;
+	esac
+done
+[ "${#stages[@]}" -gt 0 ] || stages=("${all_stages[@]}")
+
+export XSCHED_RESULTS
+XSCHED_RESULTS=$(mktemp)
+trap 'rm -f "$XSCHED_RESULTS" "$_xs_local_results"' EXIT
+S=$XSCHED_TOP/scripts
+times=()
+t_all=$SECONDS
+
+run_stage() {
+	local name=$1 t0=$SECONDS before rc=0
+	shift
+	echo "==> $name: $*" >&2
+	before=$(wc -l <"$XSCHED_RESULTS")
+	"$@" || rc=$?
+	# A stage that dies before reporting anything is a failure too.
+	if [ "$rc" != 0 ] && [ "$(wc -l <"$XSCHED_RESULTS")" = "$before" ]; then
+		result fail "$name/stage" "exit status $rc, no results"
+	fi
+	times+=("$(printf '%-7s %4d s' "$name" $((SECONDS - t0)))")
+}
+
+for st in "${stages[@]}"; do
+	case "$st" in
+	deps)
+		t0=$SECONDS
+		if "$S/deps.sh"; then result pass deps; else result fail deps; fi
+		export XSCHED_DEPS_DONE=1
+		times+=("$(printf '%-7s %4d s' deps $((SECONDS - t0)))")
+		;;
+	build) run_stage build "$S/build-debian.sh" ;;
+	sparse) run_stage sparse "$S/build-debian.sh" --sparse ;;
+	uapi) run_stage uapi "$S/uapi-check.sh" ;;
+	kunit) run_stage kunit "$S/kunit.sh" ;;
+	qemu) run_stage qemu "$S/qemu-test.sh" ;;
+	dkms) run_stage dkms "$S/dkms-check.sh" ;;
+	esac
+done
+
+echo "==> stage times" >&2
+printf '    %s\n' "${times[@]}" "$(printf '%-7s %4d s' total $((SECONDS - t_all)))" >&2
+if grep -q '^fail' "$XSCHED_RESULTS"; then
+	echo "==> failed:" >&2
+	sed -n 's/^fail /    /p' "$XSCHED_RESULTS" >&2
+fi
+p=$(grep -c '^pass' "$XSCHED_RESULTS" || true)
+f=$(grep -c '^fail' "$XSCHED_RESULTS" || true)
+s=$(grep -c '^skip' "$XSCHED_RESULTS" || true)
+echo "$p passed, $f failed, $s skipped"
+[ "$f" = 0 ]

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for scripts/*.sh; sourced, not run.
+#
+# Results: every check reports "pass|fail|skip <name> [detail]" through
+# result().  Standalone, a script prints its own summary line; under
+# scripts/check.sh (XSCHED_RESULTS set) the lines are collected there.
+
+XSCHED_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+XSCHED_CACHE=${XSCHED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xsched}
+XSCHED_BUILD=${XSCHED_BUILD:-$XSCHED_TOP/build}
+# Kernel log lines that fail a run wherever they appear.
+XSCHED_SPLAT_RE='BUG:|WARNING:|Call Trace|INFO: possible|possible (circular|recursive) locking|lockdep|KASAN|UBSAN|general protection fault|Oops'
+_xs_local_results=$(mktemp)
+trap 'rm -f "$_xs_local_results"' EXIT
+
+result() {
+	local status=$1 name=$2
+	shift 2
+	printf '%-4s %s%s\n' "$status" "$name" "${*:+ ($*)}" | tee -a "$_xs_local_results" >&2
+	if [ -n "${XSCHED_RESULTS:-}" ]; then
+		printf '%s %s\n' "$status" "$name" >>"$XSCHED_RESULTS"
+	fi
+}
+
+# summary: prints "N passed, N failed, N skipped" for this script's
+# results and returns non-zero if any failed.
+summary() {
+	local p f s
+	p=$(grep -c '^pass' "$_xs_local_results" || true)
+	f=$(grep -c '^fail' "$_xs_local_results" || true)
+	s=$(grep -c '^skip' "$_xs_local_results" || true)
+	if [ -n "${XSCHED_RESULTS:-}" ]; then
+		# Under check.sh only its closing line is the run's summary.
+		echo "    stage: $p passed, $f failed, $s skipped" >&2
+	else
+		echo "$p passed, $f failed, $s skipped"
+	fi
+	[ "$f" = 0 ]
+}
+
+# debian_kernels: sets KVER_61 and KVER_612 from what deps.sh selects.
+debian_kernels() {
+	eval "$("$XSCHED_TOP/scripts/deps.sh" --print-kernels)"
+}
+
+ensure_deps() {
+	if [ -z "${XSCHED_DEPS_DONE:-}" ]; then
+		"$XSCHED_TOP/scripts/deps.sh"
+		export XSCHED_DEPS_DONE=1
+	fi
+}
+
+# stage_dkms_source DIR: copy what the DKMS package ships into DIR.
+stage_dkms_source() {
+	local dest=$1
+	mkdir -p "$dest"
+	cp -a "$XSCHED_TOP/dkms.conf" "$XSCHED_TOP/Kbuild" "$XSCHED_TOP/Makefile" "$dest/"
+	mkdir -p "$dest/kmod" "$dest/uapi"
+	cp -a "$XSCHED_TOP"/kmod/*.c "$XSCHED_TOP"/kmod/*.h "$dest/kmod/"
+	cp -a "$XSCHED_TOP"/uapi/*.h "$dest/uapi/"
+}
+
+# xsched_version: PACKAGE_VERSION from dkms.conf.
+xsched_version() {
+	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XSCHED_TOP/dkms.conf"
+}

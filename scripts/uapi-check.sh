@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# uapi/xsched.h must compile on its own as C90 and as C++, pedantically,
+# and every ioctl struct must have the same layout for 64-bit and 32-bit
+# (compat) callers, padded to 64 bits.
+#
+# Usage: scripts/uapi-check.sh
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+case "${1:-}" in
+"") ;;
+-h|--help) echo "usage: $0"; exit 0 ;;
+*) echo "usage: $0" >&2; exit 2 ;;
+esac
+ensure_deps
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; rm -f "$_xs_local_results"' EXIT
+hdr=$XSCHED_TOP/uapi/xsched.h
+
+echo '#include "xsched.h"' >"$tmp/only.c"
+cp "$tmp/only.c" "$tmp/only.cc"
+check() {
+	local name=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then
+		result pass "$name"
+	else
+		cat "$tmp/out" >&2
+		result fail "$name"
+	fi
+}
+strict="-Wall -Wextra -Werror -pedantic-errors -fsyntax-only -I$XSCHED_TOP/uapi"
+check uapi/c90 gcc -std=c90 $strict "$tmp/only.c"
+check uapi/c11 gcc -std=c11 $strict "$tmp/only.c"
+check uapi/c++98 g++ -std=c++98 $strict "$tmp/only.cc"
+check uapi/c++17 g++ -std=c++17 $strict "$tmp/only.cc"
+
+# Expected size of every ioctl struct; one line per struct.
+cat >"$tmp/layout.c" <<'LAYOUT'
+#include "xsched.h"
+#define XS_SIZE(s, n) \
+	_Static_assert(sizeof(struct s) == (n), #s " size"); \
+	_Static_assert(sizeof(struct s) % 8 == 0, #s " padded to 64 bits")
+XS_SIZE(xsched_features, 56);
+LAYOUT
+check uapi/layout-64 gcc -std=c11 -m64 $strict "$tmp/layout.c"
+check uapi/layout-32 gcc -std=c11 -m32 $strict "$tmp/layout.c"
+
+# No kernel-internal headers may leak into the uapi header.
+if grep -nE '^#include <(linux/(kernel|module|slab|fs)|asm/)' "$hdr" >&2; then
+	result fail uapi/includes
+else
+	result pass uapi/includes
+fi
+summary

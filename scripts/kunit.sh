@@ -23,20 +23,8 @@ done
 case "$line" in 6.1|6.12) ;; *) usage >&2; exit 2 ;; esac
 
 ensure_deps
-tarball=/usr/src/linux-source-$line.tar.xz
-[ -f "$tarball" ] || { echo "$0: $tarball missing (apt-get install linux-source-$line)" >&2; exit 1; }
-
-tree=$XSCHED_CACHE/linux-$line
+tree=$(kernel_tree "$line")
 builddir=$XSCHED_CACHE/kunit-$line
-stamp=$(stat -c '%s-%Y' "$tarball")
-if [ "$(cat "$tree/.xsched-unpacked" 2>/dev/null)" != "$stamp" ]; then
-	echo "kunit: unpacking $tarball into $tree (once)" >&2
-	rm -rf "$tree" "$tree.tmp" "$builddir"
-	mkdir -p "$tree.tmp"
-	tar -xf "$tarball" -C "$tree.tmp" --strip-components=1
-	echo "$stamp" >"$tree.tmp/.xsched-unpacked"
-	mv "$tree.tmp" "$tree"
-fi
 
 # Link the sources in and hook them into drivers/misc (idempotent).
 ln -sfn "$XSCHED_TOP" "$tree/drivers/misc/xsched"
@@ -51,22 +39,33 @@ grep -q 'xsched/' "$tree/drivers/misc/Makefile" ||
 
 log=$XSCHED_BUILD/logs/kunit-$line.log
 mkdir -p "$(dirname "$log")"
+json=$XSCHED_BUILD/logs/kunit-$line.json
+rm -f "$json"
 rc=0
 (cd "$tree" && python3 tools/testing/kunit/kunit.py run \
 	--kunitconfig="$XSCHED_TOP/tests/kunit/.kunitconfig" \
-	--build_dir="$builddir" --jobs="$(nproc)" "$@") 2>&1 | tee "$log" >&2 ||
+	--build_dir="$builddir" --jobs="$(nproc)" --json="$json" "$@") 2>&1 | tee "$log" >&2 ||
 	rc=$?
 
-# Per-case results, as kunit.py's parser printed them.
+# Per-case results from kunit.py's JSON: suite/test[/parameter].
 n=0
 while read -r status name; do
 	case "$status" in
-	PASSED) result pass "kunit-$line/$name" ;;
-	FAILED|CRASHED) result fail "kunit-$line/$name" ;;
-	SKIPPED) result skip "kunit-$line/$name" ;;
+	PASS) result pass "kunit-$line/$name" ;;
+	SKIP) result skip "kunit-$line/$name" ;;
+	*) result fail "kunit-$line/$name" "$status" ;;
 	esac
 	n=$((n + 1))
-done < <(sed -n 's/\x1b\[[0-9;]*m//g; s/^.*\[\(PASSED\|FAILED\|SKIPPED\|CRASHED\)\] \(.*\)$/\1 \2/p' "$log")
+done < <(python3 - "$json" <<'PY' 2>/dev/null
+import json, sys
+def walk(g, path):
+    for sub in g.get("sub_groups", []):
+        walk(sub, path + [sub["name"]])
+    for c in g.get("test_cases", []):
+        print(c["status"], "/".join(path + [c["name"]]))
+walk(json.load(open(sys.argv[1])), [])
+PY
+)
 [ "$n" -gt 0 ] || result fail "kunit-$line/run" "no test results; see $log"
 [ "$rc" = 0 ] || result fail "kunit-$line/kunit.py" "exit status $rc; see $log"
 

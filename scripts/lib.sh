@@ -64,3 +64,23 @@ stage_dkms_source() {
 xsched_version() {
 	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XSCHED_TOP/dkms.conf"
 }
+
+# kernel_tree LINE: prints the path of Debian's linux-source-LINE, unpacked
+# once under $XSCHED_CACHE and unpacked again only when the package changes.
+kernel_tree() {
+	local line=$1 tarball tree stamp
+	tarball=/usr/src/linux-source-$line.tar.xz
+	tree=$XSCHED_CACHE/linux-$line
+	[ -f "$tarball" ] ||
+		{ echo "$tarball missing (apt-get install linux-source-$line)" >&2; return 1; }
+	stamp=$(stat -c '%s-%Y' "$tarball")
+	if [ "$(cat "$tree/.xsched-unpacked" 2>/dev/null)" != "$stamp" ]; then
+		echo "unpacking $tarball into $tree (once)" >&2
+		rm -rf "$tree" "$tree.tmp" "$XSCHED_CACHE/kunit-$line"
+		mkdir -p "$tree.tmp"
+		tar -xf "$tarball" -C "$tree.tmp" --strip-components=1
+		echo "$stamp" >"$tree.tmp/.xsched-unpacked"
+		mv "$tree.tmp" "$tree"
+	fi
+	echo "$tree"
+}

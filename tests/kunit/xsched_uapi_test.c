@@ -28,35 +28,45 @@ static void features_valid_request_answers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f.size, (u32)sizeof(f));
 }
 
+enum xsched_field { XS_SIZE, XS_FLAGS, XS_RESERVED0, XS_RESERVED };
+
 struct xsched_bad_features {
 	const char *desc;
-	void (*mangle)(struct xsched_features *f);
+	enum xsched_field field;
+	int index;		/* for XS_RESERVED */
+	u64 value;		/* XS_SIZE: added to the right size */
 };
-
-static void size_zero(struct xsched_features *f) { f->size = 0; }
-static void size_short(struct xsched_features *f) { f->size -= 1; }
-static void size_long(struct xsched_features *f) { f->size += 8; }
-static void size_huge(struct xsched_features *f) { f->size = ~0U; }
-static void flag_low(struct xsched_features *f) { f->flags = 1; }
-static void flag_high(struct xsched_features *f) { f->flags = 1U << 31; }
-static void reserved0_set(struct xsched_features *f) { f->reserved0 = 1; }
-static void reserved_first(struct xsched_features *f) { f->reserved[0] = 1; }
-static void reserved_last(struct xsched_features *f)
-{
-	f->reserved[ARRAY_SIZE(f->reserved) - 1] = 1ULL << 63;
-}
 
 static const struct xsched_bad_features xsched_bad_features_cases[] = {
-	{ "size 0", size_zero },
-	{ "size one byte short", size_short },
-	{ "size 8 bytes long", size_long },
-	{ "size ~0", size_huge },
-	{ "unknown flag bit 0", flag_low },
-	{ "unknown flag bit 31", flag_high },
-	{ "reserved0 non-zero", reserved0_set },
-	{ "reserved[0] non-zero", reserved_first },
-	{ "reserved[last] non-zero", reserved_last },
+	{ "size 0", XS_SIZE, 0, -(u64)sizeof(struct xsched_features) },
+	{ "size one byte short", XS_SIZE, 0, -1ULL },
+	{ "size 8 bytes long", XS_SIZE, 0, 8 },
+	{ "size 4 KiB long", XS_SIZE, 0, 4096 },
+	{ "unknown flag bit 0", XS_FLAGS, 0, 1 },
+	{ "unknown flag bit 31", XS_FLAGS, 0, 1U << 31 },
+	{ "reserved0 non-zero", XS_RESERVED0, 0, 1 },
+	{ "reserved[0] non-zero", XS_RESERVED, 0, 1 },
+	{ "reserved[3] non-zero", XS_RESERVED, 3, 1ULL << 63 },
 };
+
+static void xsched_mangle(struct xsched_features *f,
+			  const struct xsched_bad_features *c)
+{
+	switch (c->field) {
+	case XS_SIZE:
+		f->size += (u32)c->value;
+		break;
+	case XS_FLAGS:
+		f->flags = (u32)c->value;
+		break;
+	case XS_RESERVED0:
+		f->reserved0 = (u32)c->value;
+		break;
+	case XS_RESERVED:
+		f->reserved[c->index] = c->value;
+		break;
+	}
+}
 
 static void xsched_bad_features_desc(const struct xsched_bad_features *c,
 				     char *desc)
@@ -72,7 +82,7 @@ static void features_bad_request_einval_unchanged(struct kunit *test)
 	struct xsched_features f, before;
 
 	xsched_valid_request(&f);
-	c->mangle(&f);
+	xsched_mangle(&f, c);
 	before = f;
 	KUNIT_EXPECT_EQ(test, xsched_features_query(&f), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memcmp(&f, &before, sizeof(f)), 0);

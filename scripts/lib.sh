@@ -38,6 +38,15 @@ summary() {
 	[ "$f" = 0 ]
 }
 
+# no_args "$@": for scripts that take no arguments but --help.
+no_args() {
+	case "${1:-}" in
+	"") ;;
+	-h|--help) echo "usage: $0"; exit 0 ;;
+	*) echo "usage: $0" >&2; exit 2 ;;
+	esac
+}
+
 # debian_kernels: sets KVER_61 and KVER_612 from what deps.sh selects.
 debian_kernels() {
 	eval "$("$XSCHED_TOP/scripts/deps.sh" --print-kernels)"

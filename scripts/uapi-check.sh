@@ -8,11 +8,7 @@
 # Usage: scripts/uapi-check.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-case "${1:-}" in
-"") ;;
--h|--help) echo "usage: $0"; exit 0 ;;
-*) echo "usage: $0" >&2; exit 2 ;;
-esac
+no_args "$@"
 ensure_deps
 
 tmp=$(mktemp -d)

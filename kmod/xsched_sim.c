@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xsched_sim.ko: a simulated HWS GPU implementing struct kfd_xsched_ops,
+ * so that the whole of xsched runs, is tested and is demonstrated on any
+ * Linux machine.  This file holds the module, its parameters, the nodes'
+ * real-time clocks and /dev/xsched_sim; the provider ops are in
+ * xsched_sim_ops.c and the timing model in xsched_sim_engine.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/highmem.h>
+#include <linux/log2.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "xsched_sim.h"
+
+/*
+ * Defaults are MI300X-derived estimates; docs/simulator.md gives the
+ * reasoning.  All are modelled figures, not measurements.
+ */
+static unsigned int nodes = 1;
+module_param(nodes, uint, 0444);
+MODULE_PARM_DESC(nodes, "Simulated KFD nodes (1-8), e.g. MI300X partitions");
+
+static unsigned int cp_overhead_us = 20;
+module_param(cp_overhead_us, uint, 0444);
+MODULE_PARM_DESC(cp_overhead_us,
+		 "Fixed cost of one runlist change: HIQ unmap + map round trip (estimate)");
+
+static unsigned int per_queue_us = 2;
+module_param(per_queue_us, uint, 0444);
+MODULE_PARM_DESC(per_queue_us,
+		 "Per mapped queue cost of a runlist change: MQD save/load (estimate)");
+
+static unsigned int cwsr_save_us = 40;
+module_param(cwsr_save_us, uint, 0444);
+MODULE_PARM_DESC(cwsr_save_us,
+		 "CWSR wave save when kernels are in flight: ~22 MiB per XCC at 1/8 of 5.3 TB/s");
+
+static unsigned int cwsr_restore_us = 40;
+module_param(cwsr_restore_us, uint, 0444);
+MODULE_PARM_DESC(cwsr_restore_us,
+		 "CWSR wave restore when kernels are in flight again: same volume read back");
+
+DEFINE_MUTEX(xsched_sim_lock);
+DEFINE_MUTEX(xsched_sim_listener_lock);
+LIST_HEAD(xsched_sim_procs);
+struct xsched_sim_gpu *xsched_sim_gpus;
+unsigned int xsched_sim_nr_gpus;
+
+#define XSCHED_SIM_GPU_ID_BASE	0x5100
+#define XSCHED_SIM_MAX_WORK_NS	(10ULL * NSEC_PER_SEC)
+
+struct xsched_sim_gpu *xsched_sim_gpu_by_id(u32 gpu_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < xsched_sim_nr_gpus; i++)
+		if (xsched_sim_gpus[i].model.gpu_id == gpu_id)
+			return &xsched_sim_gpus[i];
+	return NULL;
+}
+
+/* Called with gpu->lock held; also from the timer callback itself. */
+void xsched_sim_rearm(struct xsched_sim_gpu *gpu)
+{
+	u64 next = xsched_sim_next_event(&gpu->model);
+
+	if (next != U64_MAX)
+		hrtimer_start(&gpu->timer, ns_to_ktime(next),
+			      HRTIMER_MODE_ABS_SOFT);
+}
+
+static enum hrtimer_restart xsched_sim_timer_fn(struct hrtimer *t)
+{
+	struct xsched_sim_gpu *gpu = container_of(t, struct xsched_sim_gpu,
+						  timer);
+
+	spin_lock(&gpu->lock);
+	xsched_sim_advance(&gpu->model, ktime_get_ns());
+	xsched_sim_rearm(gpu);
+	spin_unlock(&gpu->lock);
+	return HRTIMER_NORESTART;
+}
+
+static struct xsched_sim_q *sim_q(struct xsched_sim_queue *mq)
+{
+	return container_of(mq, struct xsched_sim_q, model);
+}
+
+static u64 *sim_amdq_u64(struct xsched_sim_q *q, void *kaddr,
+			 unsigned int field)
+{
+	return kaddr + q->amdq_off + field;
+}
+
+/* The packet processor consumed a packet: publish the read index. */
+static void sim_hook_launched(struct xsched_sim_queue *mq,
+			      const struct xsched_sim_kernel *k)
+{
+	struct xsched_sim_q *q = sim_q(mq);
+	void *kaddr = kmap_local_page(q->amdq_page);
+
+	smp_store_release(sim_amdq_u64(q, kaddr,
+				       KFD_XSCHED_AMDQ_READ_DISPATCH_ID),
+			  k->dispatch_id);
+	kunmap_local(kaddr);
+}
+
+/* The kernel ended: timestamps, then the signal, as the CP writes them. */
+static void sim_hook_completed(struct xsched_sim_queue *mq,
+			       const struct xsched_sim_kernel *k, u64 t)
+{
+	struct xsched_sim_q *q = sim_q(mq);
+	struct page *page = k->cookie;
+
+	if (page) {
+		void *sig = kmap_local_page(page) + k->tag;
+
+		WRITE_ONCE(*(u64 *)(sig + KFD_XSCHED_SIGNAL_START_TS),
+			   k->launch_ns);
+		WRITE_ONCE(*(u64 *)(sig + KFD_XSCHED_SIGNAL_END_TS), t);
+		smp_wmb();
+		atomic64_dec((atomic64_t *)(sig + KFD_XSCHED_SIGNAL_VALUE));
+		kunmap_local(sig);
+		unpin_user_page(page);
+	}
+	wake_up_all(&q->wq);
+}
+
+static const struct xsched_sim_hooks sim_hooks = {
+	.launched = sim_hook_launched,
+	.completed = sim_hook_completed,
+};
+
+static void sim_q_release(struct kref *ref)
+{
+	struct xsched_sim_q *q = container_of(ref, struct xsched_sim_q, ref);
+	u32 i;
+
+	/* Kernels that never completed still hold their signal pages. */
+	for (i = 0; i < q->model.count; i++) {
+		struct page *page = q->fifo[(q->model.head + i) %
+					    q->model.cap].cookie;
+
+		if (page)
+			unpin_user_page(page);
+	}
+	if (q->ring_pages)
+		unpin_user_pages(q->ring_pages, q->ring_npages);
+	kvfree(q->ring_pages);
+	if (q->amdq_page)
+		unpin_user_page(q->amdq_page);
+	kvfree(q);
+}
+
+static void sim_q_put(struct xsched_sim_q *q)
+{
+	kref_put(&q->ref, sim_q_release);
+}
+
+static void sim_proc_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct xsched_sim_proc, ref));
+}
+
+void xsched_sim_proc_put(struct xsched_sim_proc *p)
+{
+	kref_put(&p->ref, sim_proc_release);
+}
+
+/* Caller holds xsched_sim_lock. */
+static struct xsched_sim_q *sim_q_find(struct xsched_sim_proc *p, u32 qid)
+{
+	struct xsched_sim_q *q;
+
+	list_for_each_entry(q, &p->queues, link)
+		if (q->queue_id == qid)
+			return q;
+	return NULL;
+}
+
+static int sim_pin(u64 va, unsigned int n, struct page **pages)
+{
+	int got = pin_user_pages_fast(va, n, FOLL_WRITE | FOLL_LONGTERM,
+				      pages);
+
+	if (got == n)
+		return 0;
+	if (got > 0)
+		unpin_user_pages(pages, got);
+	return got < 0 ? got : -EFAULT;
+}
+
+static int sim_check_create(const struct xsched_sim_create_queue *a)
+{
+	unsigned int off = a->amdq_va & ~PAGE_MASK;
+
+	if (a->size != sizeof(*a) || a->flags || a->reserved0 ||
+	    a->reserved[0] || a->reserved[1])
+		return -EINVAL;
+	if (a->priority > 15)
+		return -EINVAL;
+	if (!a->ring_va || a->ring_va & ~PAGE_MASK ||
+	    a->ring_size < XSCHED_SIM_RING_MIN ||
+	    a->ring_size > XSCHED_SIM_RING_MAX ||
+	    !is_power_of_2(a->ring_size))
+		return -EINVAL;
+	if (!a->amdq_va || a->amdq_va & 7 ||
+	    off + KFD_XSCHED_AMDQ_READ_DISPATCH_ID + 8 > PAGE_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+/* Caller holds both sim locks. */
+static int sim_create(struct xsched_sim_proc *p,
+		      struct xsched_sim_create_queue *a)
+{
+	u32 nslots = a->ring_size / KFD_XSCHED_AQL_PACKET_SIZE;
+	struct xsched_sim_gpu *gpu;
+	struct xsched_sim_q *q;
+	unsigned long qid;
+	int ret;
+
+	ret = sim_check_create(a);
+	if (ret)
+		return ret;
+	gpu = a->gpu_id ? xsched_sim_gpu_by_id(a->gpu_id) : &xsched_sim_gpus[0];
+	if (!gpu)
+		return -ENODEV;
+	qid = find_first_zero_bit(p->qids, XSCHED_SIM_MAX_QUEUES);
+	if (qid >= XSCHED_SIM_MAX_QUEUES)
+		return -ENOSPC;
+
+	q = kvzalloc(struct_size(q, fifo, nslots), GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	kref_init(&q->ref);
+	init_waitqueue_head(&q->wq);
+	INIT_LIST_HEAD(&q->link);
+	q->gpu = gpu;
+	q->proc = p;
+	q->queue_id = qid;
+	q->priority = a->priority;
+	q->ring_va = a->ring_va;
+	q->ring_size = a->ring_size;
+	q->amdq_va = a->amdq_va;
+	q->amdq_off = a->amdq_va & ~PAGE_MASK;
+	q->ring_npages = a->ring_size >> PAGE_SHIFT;
+	q->ring_pages = kvcalloc(q->ring_npages, sizeof(*q->ring_pages),
+				 GFP_KERNEL);
+	if (!q->ring_pages) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = sim_pin(a->ring_va, q->ring_npages, q->ring_pages);
+	if (ret) {
+		kvfree(q->ring_pages);
+		q->ring_pages = NULL;
+		goto err;
+	}
+	ret = sim_pin(a->amdq_va & PAGE_MASK, 1, &q->amdq_page);
+	if (ret)
+		goto err;
+
+	xsched_sim_queue_init(&q->model, q->fifo, nslots);
+	spin_lock_bh(&gpu->lock);
+	xsched_sim_queue_add(&gpu->model, &q->model, ktime_get_ns());
+	xsched_sim_rearm(gpu);
+	spin_unlock_bh(&gpu->lock);
+
+	set_bit(qid, p->qids);
+	list_add_tail(&q->link, &p->queues);
+	a->queue_id = qid;
+	a->gpu_id = gpu->model.gpu_id;
+	xsched_sim_notify(KFD_XSCHED_QUEUE_CREATED, p->tgid, q);
+	return 0;
+err:
+	sim_q_put(q);
+	return ret;
+}
+
+/* Caller holds both sim locks. */
+static void sim_destroy(struct xsched_sim_q *q)
+{
+	struct xsched_sim_gpu *gpu = q->gpu;
+
+	spin_lock_bh(&gpu->lock);
+	xsched_sim_queue_remove(&q->model, ktime_get_ns());
+	q->dead = true;
+	xsched_sim_rearm(gpu);
+	spin_unlock_bh(&gpu->lock);
+	wake_up_all(&q->wq);
+
+	xsched_sim_notify(KFD_XSCHED_QUEUE_DESTROYED, q->proc->tgid, q);
+	clear_bit(q->queue_id, q->proc->qids);
+	list_del_init(&q->link);
+	sim_q_put(q);
+}
+
+/* Reads one packet of the ring: its duration and completion signal. */
+static int sim_read_packet(struct xsched_sim_q *q, u64 id, u64 *work_ns,
+			   u64 *signal_va)
+{
+	u64 off = ((id - 1) * KFD_XSCHED_AQL_PACKET_SIZE) & (q->ring_size - 1);
+	void *kaddr = kmap_local_page(q->ring_pages[off >> PAGE_SHIFT]);
+	void *pkt = kaddr + (off & ~PAGE_MASK);
+
+	*work_ns = READ_ONCE(*(u64 *)(pkt + 32));
+	*signal_va = READ_ONCE(*(u64 *)(pkt + KFD_XSCHED_AQL_COMPLETION_SIGNAL));
+	kunmap_local(kaddr);
+	if (!*work_ns || *work_ns > XSCHED_SIM_MAX_WORK_NS)
+		return -EINVAL;
+	if (*signal_va && ((*signal_va & 7) ||
+			   (*signal_va & ~PAGE_MASK) +
+			   KFD_XSCHED_SIGNAL_END_TS + 8 > PAGE_SIZE))
+		return -EINVAL;
+	return 0;
+}
+
+/* Caller holds xsched_sim_lock. */
+static int sim_doorbell(struct xsched_sim_q *q)
+{
+	struct xsched_sim_gpu *gpu = q->gpu;
+	u64 wdid, id;
+	void *kaddr;
+	int ret = 0;
+
+	kaddr = kmap_local_page(q->amdq_page);
+	wdid = READ_ONCE(*sim_amdq_u64(q, kaddr,
+				       KFD_XSCHED_AMDQ_WRITE_DISPATCH_ID));
+	kunmap_local(kaddr);
+	if (wdid < q->model.submitted)
+		return -EINVAL;
+	if (wdid - q->model.submitted > q->model.cap - q->model.count)
+		return -ENOSPC;
+
+	for (id = q->model.submitted + 1; id <= wdid; id++) {
+		struct page *sig = NULL;
+		u64 work_ns, sig_va;
+
+		ret = sim_read_packet(q, id, &work_ns, &sig_va);
+		if (ret)
+			break;
+		if (sig_va) {
+			ret = sim_pin(sig_va & PAGE_MASK, 1, &sig);
+			if (ret)
+				break;
+		}
+		spin_lock_bh(&gpu->lock);
+		ret = xsched_sim_submit(&q->model, work_ns, sig,
+					sig_va & ~PAGE_MASK, ktime_get_ns());
+		spin_unlock_bh(&gpu->lock);
+		if (ret) {
+			if (sig)
+				unpin_user_page(sig);
+			break;
+		}
+	}
+	spin_lock_bh(&gpu->lock);
+	xsched_sim_rearm(gpu);
+	spin_unlock_bh(&gpu->lock);
+	return ret;
+}
+
+static int sim_wait(struct xsched_sim_q *q, u64 id, u64 timeout_ns)
+{
+	long ret;
+
+#define SIM_WAIT_DONE (READ_ONCE(q->model.completed) >= id || READ_ONCE(q->dead))
+	if (!timeout_ns) {
+		ret = wait_event_interruptible(q->wq, SIM_WAIT_DONE);
+	} else {
+		ret = wait_event_interruptible_timeout(q->wq, SIM_WAIT_DONE,
+				nsecs_to_jiffies(timeout_ns) + 1);
+		if (!ret)
+			return -ETIMEDOUT;
+		ret = ret < 0 ? ret : 0;
+	}
+#undef SIM_WAIT_DONE
+	if (ret)
+		return -EINTR;
+	return READ_ONCE(q->model.completed) >= id ? 0 : -ENOENT;
+}
+
+static int sim_check_op(const struct xsched_sim_queue_op *a, bool wait)
+{
+	if (a->size != sizeof(*a) || a->flags || a->reserved0 ||
+	    a->reserved[0] || a->reserved[1])
+		return -EINVAL;
+	if (!wait && (a->dispatch_id || a->timeout_ns))
+		return -EINVAL;
+	return 0;
+}
+
+static long sim_queue_op(struct xsched_sim_proc *p, unsigned int cmd,
+			 void __user *uarg)
+{
+	bool wait = cmd == XSCHED_SIM_IOC_WAIT;
+	struct xsched_sim_queue_op a;
+	struct xsched_sim_q *q;
+	long ret;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	ret = sim_check_op(&a, wait);
+	if (ret)
+		return ret;
+
+	if (cmd == XSCHED_SIM_IOC_DESTROY_QUEUE)
+		mutex_lock(&xsched_sim_listener_lock);
+	mutex_lock(&xsched_sim_lock);
+	q = sim_q_find(p, a.queue_id);
+	if (!q) {
+		ret = -ENOENT;
+	} else if (cmd == XSCHED_SIM_IOC_DESTROY_QUEUE) {
+		sim_destroy(q);
+	} else if (cmd == XSCHED_SIM_IOC_DOORBELL) {
+		ret = sim_doorbell(q);
+	} else {
+		kref_get(&q->ref);
+	}
+	mutex_unlock(&xsched_sim_lock);
+	if (cmd == XSCHED_SIM_IOC_DESTROY_QUEUE)
+		mutex_unlock(&xsched_sim_listener_lock);
+	if (wait && q) {
+		ret = sim_wait(q, a.dispatch_id, a.timeout_ns);
+		sim_q_put(q);
+	}
+	return ret;
+}
+
+static long sim_nodes(void __user *uarg)
+{
+	struct xsched_sim_nodes a;
+	unsigned int i;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.size != sizeof(a) || a.flags || a.reserved0 ||
+	    a.reserved[0] || a.reserved[1])
+		return -EINVAL;
+	memset(a.gpu_ids, 0, sizeof(a.gpu_ids));
+	a.count = xsched_sim_nr_gpus;
+	for (i = 0; i < xsched_sim_nr_gpus; i++)
+		a.gpu_ids[i] = xsched_sim_gpus[i].model.gpu_id;
+	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
+}
+
+static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct xsched_sim_proc *p = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct xsched_sim_create_queue c;
+	long ret;
+
+	switch (cmd) {
+	case XSCHED_SIM_IOC_CREATE_QUEUE:
+		if (copy_from_user(&c, uarg, sizeof(c)))
+			return -EFAULT;
+		mutex_lock(&xsched_sim_listener_lock);
+		mutex_lock(&xsched_sim_lock);
+		ret = sim_create(p, &c);
+		mutex_unlock(&xsched_sim_lock);
+		mutex_unlock(&xsched_sim_listener_lock);
+		if (!ret && copy_to_user(uarg, &c, sizeof(c)))
+			ret = -EFAULT;	/* the queue lives on with the file */
+		return ret;
+	case XSCHED_SIM_IOC_DESTROY_QUEUE:
+	case XSCHED_SIM_IOC_DOORBELL:
+	case XSCHED_SIM_IOC_WAIT:
+		return sim_queue_op(p, cmd, uarg);
+	case XSCHED_SIM_IOC_NODES:
+		return sim_nodes(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int xsched_sim_open(struct inode *inode, struct file *file)
+{
+	struct xsched_sim_proc *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	p->tgid = task_tgid_nr(current);
+	INIT_LIST_HEAD(&p->queues);
+	kref_init(&p->ref);
+	mutex_lock(&xsched_sim_lock);
+	list_add_tail(&p->link, &xsched_sim_procs);
+	mutex_unlock(&xsched_sim_lock);
+	file->private_data = p;
+	return 0;
+}
+
+/* The process closed its device (or died): its queues go with it. */
+static int xsched_sim_release(struct inode *inode, struct file *file)
+{
+	struct xsched_sim_proc *p = file->private_data;
+	struct xsched_sim_q *q, *tmp;
+
+	mutex_lock(&xsched_sim_listener_lock);
+	mutex_lock(&xsched_sim_lock);
+	list_for_each_entry_safe(q, tmp, &p->queues, link)
+		sim_destroy(q);
+	list_del_init(&p->link);
+	xsched_sim_notify(KFD_XSCHED_PROCESS_GONE, p->tgid, NULL);
+	mutex_unlock(&xsched_sim_lock);
+	mutex_unlock(&xsched_sim_listener_lock);
+	xsched_sim_proc_put(p);
+	return 0;
+}
+
+static const struct file_operations xsched_sim_fops = {
+	.owner = THIS_MODULE,
+	.open = xsched_sim_open,
+	.release = xsched_sim_release,
+	.unlocked_ioctl = xsched_sim_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice xsched_sim_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = XSCHED_SIM_DEVICE_NAME,
+	.fops = &xsched_sim_fops,
+	.mode = 0666,
+};
+
+static int __init xsched_sim_init(void)
+{
+	struct xsched_sim_params params = {
+		.cp_overhead_ns = cp_overhead_us * NSEC_PER_USEC,
+		.per_queue_ns = per_queue_us * NSEC_PER_USEC,
+		.cwsr_save_ns = cwsr_save_us * NSEC_PER_USEC,
+		.cwsr_restore_ns = cwsr_restore_us * NSEC_PER_USEC,
+	};
+	unsigned int i;
+	int ret;
+
+	if (!nodes || nodes > XSCHED_SIM_MAX_NODES) {
+		pr_err("nodes=%u: must be 1..%d\n", nodes, XSCHED_SIM_MAX_NODES);
+		return -EINVAL;
+	}
+	xsched_sim_gpus = kcalloc(nodes, sizeof(*xsched_sim_gpus), GFP_KERNEL);
+	if (!xsched_sim_gpus)
+		return -ENOMEM;
+	for (i = 0; i < nodes; i++) {
+		struct xsched_sim_gpu *gpu = &xsched_sim_gpus[i];
+
+		spin_lock_init(&gpu->lock);
+		hrtimer_init(&gpu->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+		gpu->timer.function = xsched_sim_timer_fn;
+		xsched_sim_node_init(&gpu->model, XSCHED_SIM_GPU_ID_BASE + i,
+				     &params, &sim_hooks, ktime_get_ns());
+		snprintf(gpu->name, sizeof(gpu->name),
+			 "simulated MI300X node %u", i);
+	}
+	xsched_sim_nr_gpus = nodes;
+
+	ret = misc_register(&xsched_sim_misc);
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", XSCHED_SIM_DEVICE_NAME,
+		       ret);
+		goto err_free;
+	}
+	pr_info("%u simulated node(s), runlist change %u+%u/queue us, CWSR save %u us, restore %u us (modelled)\n",
+		nodes, cp_overhead_us, per_queue_us, cwsr_save_us,
+		cwsr_restore_us);
+	return 0;
+
+err_free:
+	xsched_sim_nr_gpus = 0;
+	kfree(xsched_sim_gpus);
+	return ret;
+}
+
+static void __exit xsched_sim_exit(void)
+{
+	unsigned int i;
+
+	/* No file is open (the fops hold the module), so no queue exists. */
+	xsched_sim_provider_gone();
+	misc_deregister(&xsched_sim_misc);
+	for (i = 0; i < xsched_sim_nr_gpus; i++)
+		hrtimer_cancel(&xsched_sim_gpus[i].timer);
+	kfree(xsched_sim_gpus);
+	pr_info("unloaded\n");
+}
+
+module_init(xsched_sim_init);
+module_exit(xsched_sim_exit);
+
+MODULE_DESCRIPTION("Simulated HWS GPU for xsched (modelled timings)");
+MODULE_AUTHOR("The xsched authors");
+MODULE_LICENSE("GPL");

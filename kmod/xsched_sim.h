@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xsched_sim.ko internals: the simulated GPU provider.
+ *
+ * Lock order (outermost first):
+ *   xsched_sim_listener_lock (mutex; events are sent under it)
+ *   -> xsched_sim_lock (mutex; processes, queues, ioctls)
+ *   -> node->lock (spinlock, bh; the timing model and its hrtimer)
+ */
+#ifndef _XSCHED_SIM_H
+#define _XSCHED_SIM_H
+
+#include <linux/hrtimer.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "kfd_xsched.h"
+#include "xsched_sim_engine.h"
+#include "../uapi/xsched_sim.h"
+
+#define XSCHED_SIM_MAX_QUEUES	1024	/* per process, as KFD */
+
+struct xsched_sim_gpu {
+	struct xsched_sim_node model;
+	spinlock_t lock;
+	struct hrtimer timer;
+	char name[48];
+};
+
+struct xsched_sim_proc {
+	pid_t tgid;
+	struct list_head link;		/* in xsched_sim_procs */
+	struct list_head queues;
+	struct kref ref;
+	DECLARE_BITMAP(qids, XSCHED_SIM_MAX_QUEUES);
+};
+
+struct xsched_sim_q {
+	struct xsched_sim_queue model;	/* under gpu->lock */
+	struct xsched_sim_gpu *gpu;
+	struct xsched_sim_proc *proc;
+	struct list_head link;		/* in proc->queues */
+	struct kref ref;
+	u32 queue_id;
+	u32 priority;
+	bool xs_paused;			/* paused through the ops */
+	bool dead;
+	u64 ring_va, ring_size, amdq_va;
+	struct page *amdq_page;
+	unsigned int amdq_off;
+	struct page **ring_pages;
+	unsigned int ring_npages;
+	wait_queue_head_t wq;
+	struct xsched_sim_kernel fifo[];
+};
+
+extern struct mutex xsched_sim_lock;
+extern struct mutex xsched_sim_listener_lock;
+extern struct list_head xsched_sim_procs;
+extern struct xsched_sim_gpu *xsched_sim_gpus;
+extern unsigned int xsched_sim_nr_gpus;
+extern const struct kfd_xsched_ops xsched_sim_ops;
+
+void xsched_sim_q_info(const struct xsched_sim_q *q,
+		       struct kfd_xsched_queue_info *info);
+void xsched_sim_notify(enum kfd_xsched_event ev, pid_t tgid,
+		       const struct xsched_sim_q *q);
+void xsched_sim_provider_gone(void);
+void xsched_sim_rearm(struct xsched_sim_gpu *gpu);
+void xsched_sim_proc_put(struct xsched_sim_proc *p);
+struct xsched_sim_gpu *xsched_sim_gpu_by_id(u32 gpu_id);
+
+#endif /* _XSCHED_SIM_H */

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The simulated GPU's timing model; see xsched_sim_engine.h.
+ */
+#include <linux/errno.h>
+#include <linux/limits.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+
+#include "xsched_sim_engine.h"
+
+/* Remaining work is kept in picoseconds so that sharing rounds finely. */
+#define PS_PER_NS 1000ULL
+
+void xsched_sim_node_init(struct xsched_sim_node *n, u32 gpu_id,
+			  const struct xsched_sim_params *p,
+			  const struct xsched_sim_hooks *hooks, u64 now)
+{
+	*n = (struct xsched_sim_node) {
+		.gpu_id = gpu_id,
+		.params = *p,
+		.hooks = hooks,
+		.now = now,
+		.stall_until = now,
+	};
+	INIT_LIST_HEAD(&n->queues);
+}
+
+void xsched_sim_queue_init(struct xsched_sim_queue *q,
+			   struct xsched_sim_kernel *fifo, u32 cap)
+{
+	*q = (struct xsched_sim_queue) {
+		.fifo = fifo,
+		.cap = cap,
+		.mapped = true,
+	};
+	INIT_LIST_HEAD(&q->link);
+}
+
+static bool sim_stalled(const struct xsched_sim_node *n)
+{
+	return n->stall_until > n->now;
+}
+
+/* The packet processor takes the next packet of every idle mapped queue. */
+static void sim_launch_ready(struct xsched_sim_node *n)
+{
+	struct xsched_sim_queue *q;
+
+	if (sim_stalled(n))
+		return;
+	list_for_each_entry(q, &n->queues, link) {
+		struct xsched_sim_kernel *k;
+
+		if (!q->mapped || q->running || !q->count)
+			continue;
+		k = &q->fifo[q->head];
+		k->launch_ns = n->now;
+		q->running = true;
+		q->remaining = k->work_ns * PS_PER_NS;
+		q->launched = k->dispatch_id;
+		if (n->hooks && n->hooks->launched)
+			n->hooks->launched(q, k);
+	}
+}
+
+static unsigned int sim_nr_running(const struct xsched_sim_node *n,
+				   u64 *min_remaining)
+{
+	const struct xsched_sim_queue *q;
+	unsigned int nr = 0;
+
+	*min_remaining = U64_MAX;
+	list_for_each_entry(q, &n->queues, link) {
+		if (!q->mapped || !q->running)
+			continue;
+		nr++;
+		*min_remaining = min(*min_remaining, q->remaining);
+	}
+	return nr;
+}
+
+/* Time (ns) until the first in-flight kernel completes. */
+static u64 sim_time_to_finish(u64 min_remaining, unsigned int nr)
+{
+	return DIV_ROUND_UP_ULL(min_remaining * nr, PS_PER_NS);
+}
+
+static void sim_complete_head(struct xsched_sim_node *n,
+			      struct xsched_sim_queue *q)
+{
+	struct xsched_sim_kernel k = q->fifo[q->head];
+
+	q->head = (q->head + 1) % q->cap;
+	q->count--;
+	q->running = false;
+	q->remaining = 0;
+	q->completed = k.dispatch_id;
+	if (n->hooks && n->hooks->completed)
+		n->hooks->completed(q, &k, n->now);
+}
+
+/**
+ * xsched_sim_advance() - run the node's model up to time @t
+ * @n: the node
+ * @t: target time in ns; earlier than the node's time is a no-op
+ *
+ * Each step either reaches @t, ends a stall or completes at least one
+ * kernel, so the loop ends after at most (kernels queued + 2) steps.
+ */
+void xsched_sim_advance(struct xsched_sim_node *n, u64 t)
+{
+	while (n->now < t) {
+		struct xsched_sim_queue *q;
+		u64 min_rem, dt, share;
+		unsigned int nr;
+
+		if (sim_stalled(n)) {
+			n->now = min(t, n->stall_until);
+			continue;
+		}
+		sim_launch_ready(n);
+		nr = sim_nr_running(n, &min_rem);
+		if (!nr) {
+			n->now = t;
+			break;
+		}
+		dt = sim_time_to_finish(min_rem, nr);
+		if (n->now + dt > t)
+			dt = t - n->now;
+		share = div_u64(dt * PS_PER_NS, nr);
+		n->now += dt;
+		list_for_each_entry(q, &n->queues, link) {
+			if (!q->mapped || !q->running)
+				continue;
+			q->remaining -= min(q->remaining, share);
+			if (!q->remaining)
+				sim_complete_head(n, q);
+		}
+	}
+	sim_launch_ready(n);
+}
+
+/**
+ * xsched_sim_next_event() - when the model next changes by itself
+ * @n: the node, advanced to its current time
+ *
+ * Return: the time of the next stall end or kernel completion, or
+ * U64_MAX when nothing runs.
+ */
+u64 xsched_sim_next_event(const struct xsched_sim_node *n)
+{
+	u64 min_rem;
+	unsigned int nr;
+
+	if (sim_stalled(n))
+		return n->stall_until;
+	nr = sim_nr_running(n, &min_rem);
+	if (!nr)
+		return U64_MAX;
+	return n->now + max_t(u64, 1, sim_time_to_finish(min_rem, nr));
+}
+
+static unsigned int sim_count(const struct xsched_sim_node *n, bool running)
+{
+	const struct xsched_sim_queue *q;
+	unsigned int nr = 0;
+
+	list_for_each_entry(q, &n->queues, link)
+		if (q->mapped && (!running || q->running))
+			nr++;
+	return nr;
+}
+
+/*
+ * One runlist change: unmap everything (saving the waves of every kernel
+ * in flight), apply @apply, map the new runlist (restoring waves).
+ */
+static void sim_runlist_change(struct xsched_sim_node *n, u64 now,
+			       void (*apply)(void *ctx), void *ctx)
+{
+	const struct xsched_sim_params *p = &n->params;
+	bool saved, restored;
+	u64 cost, start;
+
+	xsched_sim_advance(n, now);
+	saved = sim_count(n, true) > 0;
+	apply(ctx);
+	restored = sim_count(n, true) > 0;
+	cost = p->cp_overhead_ns + p->per_queue_ns * sim_count(n, false);
+	if (saved)
+		cost += p->cwsr_save_ns;
+	if (restored)
+		cost += p->cwsr_restore_ns;
+	start = max(n->now, n->stall_until);
+	n->stall_until = start + cost;
+	n->stall_ns += cost;
+	n->runlist_changes++;
+}
+
+struct sim_map_args {
+	struct xsched_sim_queue **qs;
+	unsigned int nr;
+	bool map;
+};
+
+static void sim_apply_map(void *ctx)
+{
+	struct sim_map_args *a = ctx;
+	unsigned int i;
+
+	for (i = 0; i < a->nr; i++)
+		a->qs[i]->mapped = a->map;
+}
+
+/**
+ * xsched_sim_runlist_change() - pause or resume a set of queues at once
+ * @n: their node
+ * @qs: the queues
+ * @nr: how many
+ * @map: true to resume (map), false to pause (unmap)
+ * @now: current time
+ *
+ * Costs one runlist change whatever @nr is, as on amdkfd's HWS path.
+ */
+void xsched_sim_runlist_change(struct xsched_sim_node *n,
+			       struct xsched_sim_queue **qs, unsigned int nr,
+			       bool map, u64 now)
+{
+	struct sim_map_args a = { .qs = qs, .nr = nr, .map = map };
+
+	sim_runlist_change(n, now, sim_apply_map, &a);
+}
+
+static void sim_apply_add(void *ctx)
+{
+	struct xsched_sim_queue *q = ctx;
+
+	list_add_tail(&q->link, &q->node->queues);
+}
+
+static void sim_apply_remove(void *ctx)
+{
+	struct xsched_sim_queue *q = ctx;
+
+	list_del_init(&q->link);
+}
+
+/* Creating or destroying a queue also rebuilds the runlist on HWS. */
+void xsched_sim_queue_add(struct xsched_sim_node *n,
+			  struct xsched_sim_queue *q, u64 now)
+{
+	q->node = n;
+	sim_runlist_change(n, now, sim_apply_add, q);
+}
+
+void xsched_sim_queue_remove(struct xsched_sim_queue *q, u64 now)
+{
+	sim_runlist_change(q->node, now, sim_apply_remove, q);
+}
+
+/**
+ * xsched_sim_submit() - a packet written and its doorbell rung
+ * @q: the queue
+ * @work_ns: the kernel's duration alone on the node
+ * @cookie: kept with the kernel, handed back to the hooks
+ * @tag: likewise
+ * @now: current time
+ *
+ * Return: 0, or -ENOSPC when the ring is full (nothing submitted).
+ */
+int xsched_sim_submit(struct xsched_sim_queue *q, u64 work_ns, void *cookie,
+		      u64 tag, u64 now)
+{
+	struct xsched_sim_node *n = q->node;
+	struct xsched_sim_kernel *k;
+
+	if (q->count == q->cap)
+		return -ENOSPC;
+	xsched_sim_advance(n, now);
+	k = &q->fifo[(q->head + q->count) % q->cap];
+	*k = (struct xsched_sim_kernel) {
+		.dispatch_id = ++q->submitted,
+		.work_ns = work_ns,
+		.cookie = cookie,
+		.tag = tag,
+	};
+	q->count++;
+	sim_launch_ready(n);
+	return 0;
+}

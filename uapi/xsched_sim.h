@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT */
+/*
+ * The simulated GPU's own device, /dev/xsched_sim (xsched_sim.ko).
+ *
+ * It stands in for the KFD queue ioctls and the packet processor: a
+ * process creates queues whose ring and amd_queue_t-like header live in
+ * its own memory, writes 64-byte AQL-like packets into the ring, bumps
+ * write_dispatch_id (header + 56) and rings the doorbell.  The simulated
+ * packet processor advances read_dispatch_id (header + 128) when it
+ * launches a packet and, when the kernel finishes, writes start_ts (+32)
+ * and end_ts (+40, CLOCK_MONOTONIC ns) into the packet's amd_signal_t and
+ * decrements its value (+8), as hardware does.  A packet's kernel_object
+ * field (+32) is the kernel's duration in ns when alone on the node.
+ *
+ * Argument structs follow uapi/xsched.h's rules (size, flags, reserved;
+ * -EINVAL, -ENOTTY, -EFAULT).  Queues belong to the open file and die
+ * with it.
+ *
+ * XSCHED_SIM_IOC_CREATE_QUEUE: gpu_id (0 = the first node), priority
+ *   0..15, ring_va (page aligned), ring_size (power of two, 4 KiB to
+ *   64 KiB), amdq_va (8-byte aligned, header within one page) -> queue_id.
+ *   Errors: -EINVAL, -ENODEV (no such node), -ENOSPC (1024 queues),
+ *   -EFAULT (memory not mapped writable).
+ * XSCHED_SIM_IOC_DESTROY_QUEUE: queue_id.  -ENOENT.
+ * XSCHED_SIM_IOC_DOORBELL: queue_id; takes packets up to the current
+ *   write_dispatch_id.  -ENOENT, -EINVAL (a packet with kernel_object 0
+ *   or over 10 s), -ENOSPC (more packets than ring slots in flight).
+ * XSCHED_SIM_IOC_WAIT: queue_id, dispatch_id, timeout_ns (0 = forever);
+ *   returns when that packet completed.  -ENOENT, -ETIMEDOUT, -EINTR.
+ * XSCHED_SIM_IOC_NODES: -> count, gpu_ids[].
+ */
+#ifndef _UAPI_XSCHED_SIM_H
+#define _UAPI_XSCHED_SIM_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define XSCHED_SIM_DEVICE_NAME	"xsched_sim"
+#define XSCHED_SIM_MAX_NODES	8
+#define XSCHED_SIM_RING_MIN	4096
+#define XSCHED_SIM_RING_MAX	65536
+
+struct xsched_sim_create_queue {
+	__u32 size;
+	__u32 flags;
+	__u32 gpu_id;
+	__u32 priority;
+	__u64 ring_va;
+	__u64 ring_size;
+	__u64 amdq_va;
+	__u32 queue_id;		/* out */
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+struct xsched_sim_queue_op {
+	__u32 size;
+	__u32 flags;
+	__u32 queue_id;
+	__u32 reserved0;
+	__u64 dispatch_id;	/* WAIT */
+	__u64 timeout_ns;	/* WAIT */
+	__u64 reserved[2];
+};
+
+struct xsched_sim_nodes {
+	__u32 size;
+	__u32 flags;
+	__u32 count;		/* out */
+	__u32 reserved0;
+	__u32 gpu_ids[XSCHED_SIM_MAX_NODES];	/* out */
+	__u64 reserved[2];
+};
+
+#define XSCHED_SIM_IOC_MAGIC	'x'
+#define XSCHED_SIM_IOC_CREATE_QUEUE	_IOWR(XSCHED_SIM_IOC_MAGIC, 0x00, struct xsched_sim_create_queue)
+#define XSCHED_SIM_IOC_DESTROY_QUEUE	_IOWR(XSCHED_SIM_IOC_MAGIC, 0x01, struct xsched_sim_queue_op)
+#define XSCHED_SIM_IOC_DOORBELL		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x02, struct xsched_sim_queue_op)
+#define XSCHED_SIM_IOC_WAIT		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x03, struct xsched_sim_queue_op)
+#define XSCHED_SIM_IOC_NODES		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x04, struct xsched_sim_nodes)
+
+#endif /* _UAPI_XSCHED_SIM_H */

@@ -106,6 +106,7 @@ static void sim_hook_launched(struct xsched_sim_queue *mq,
 	struct xsched_sim_q *q = sim_q(mq);
 	void *kaddr = kmap_local_page(q->amdq_page);
 
+	/* Pairs with readers' acquire: the packet was read before this. */
 	smp_store_release(sim_amdq_u64(q, kaddr,
 				       KFD_XSCHED_AMDQ_READ_DISPATCH_ID),
 			  k->dispatch_id);
@@ -125,6 +126,7 @@ static void sim_hook_completed(struct xsched_sim_queue *mq,
 		WRITE_ONCE(*(u64 *)(sig + KFD_XSCHED_SIGNAL_START_TS),
 			   k->launch_ns);
 		WRITE_ONCE(*(u64 *)(sig + KFD_XSCHED_SIGNAL_END_TS), t);
+		/* Timestamps are visible before the value says "done". */
 		smp_wmb();
 		atomic64_dec((atomic64_t *)(sig + KFD_XSCHED_SIGNAL_VALUE));
 		kunmap_local(sig);
@@ -416,15 +418,14 @@ static long sim_queue_op(struct xsched_sim_proc *p, unsigned int cmd,
 		mutex_lock(&xsched_sim_listener_lock);
 	mutex_lock(&xsched_sim_lock);
 	q = sim_q_find(p, a.queue_id);
-	if (!q) {
+	if (!q)
 		ret = -ENOENT;
-	} else if (cmd == XSCHED_SIM_IOC_DESTROY_QUEUE) {
+	else if (cmd == XSCHED_SIM_IOC_DESTROY_QUEUE)
 		sim_destroy(q);
-	} else if (cmd == XSCHED_SIM_IOC_DOORBELL) {
+	else if (cmd == XSCHED_SIM_IOC_DOORBELL)
 		ret = sim_doorbell(q);
-	} else {
+	else
 		kref_get(&q->ref);
-	}
 	mutex_unlock(&xsched_sim_lock);
 	if (cmd == XSCHED_SIM_IOC_DESTROY_QUEUE)
 		mutex_unlock(&xsched_sim_listener_lock);

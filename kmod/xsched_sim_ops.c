@@ -86,8 +86,9 @@ static void sim_unregister_listener(const struct kfd_xsched_listener *l)
 	mutex_unlock(&xsched_sim_listener_lock);
 }
 
-static int sim_for_each_node(int (*fn)(void *ctx, u32 gpu_id,
-				       const char *name), void *ctx)
+typedef int (*sim_node_fn)(void *ctx, u32 gpu_id, const char *name);
+
+static int sim_for_each_node(sim_node_fn fn, void *ctx)
 {
 	unsigned int i;
 	int ret;

@@ -25,7 +25,7 @@ done
 
 ensure_deps
 debian_kernels
-modules=(xsched)
+modules=(xsched xsched_sim)
 
 make -C "$XSCHED_TOP/tests/user" --no-print-directory OUT="$XSCHED_BUILD/user" >&2
 

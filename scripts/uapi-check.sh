@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# uapi/xsched.h must compile on its own as C90 and as C++, pedantically,
+# Every uapi/ header must compile on its own as C90 and as C++, pedantically,
 # and every ioctl struct must have the same layout for 64-bit and 32-bit
 # (compat) callers, padded to 64 bits.
 #
@@ -13,9 +13,10 @@ ensure_deps
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; rm -f "$_xs_local_results"' EXIT
-hdr=$XSCHED_TOP/uapi/xsched.h
 
-echo '#include "xsched.h"' >"$tmp/only.c"
+for h in "$XSCHED_TOP"/uapi/*.h; do
+	echo "#include \"$(basename "$h")\"" >>"$tmp/only.c"
+done
 cp "$tmp/only.c" "$tmp/only.cc"
 check() {
 	local name=$1
@@ -36,16 +37,20 @@ check uapi/c++17 g++ -std=c++17 $strict "$tmp/only.cc"
 # Expected size of every ioctl struct; one line per struct.
 cat >"$tmp/layout.c" <<'LAYOUT'
 #include "xsched.h"
+#include "xsched_sim.h"
 #define XS_SIZE(s, n) \
 	_Static_assert(sizeof(struct s) == (n), #s " size"); \
 	_Static_assert(sizeof(struct s) % 8 == 0, #s " padded to 64 bits")
 XS_SIZE(xsched_features, 56);
+XS_SIZE(xsched_sim_create_queue, 64);
+XS_SIZE(xsched_sim_queue_op, 48);
+XS_SIZE(xsched_sim_nodes, 64);
 LAYOUT
 check uapi/layout-64 gcc -std=c11 -m64 $strict "$tmp/layout.c"
 check uapi/layout-32 gcc -std=c11 -m32 $strict "$tmp/layout.c"
 
 # No kernel-internal headers may leak into the uapi header.
-if grep -nE '^#include <(linux/(kernel|module|slab|fs)|asm/)' "$hdr" >&2; then
+if grep -nE '^#include <(linux/(kernel|module|slab|fs)|asm/)' "$XSCHED_TOP"/uapi/*.h >&2; then
 	result fail uapi/includes
 else
 	result pass uapi/includes

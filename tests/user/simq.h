@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tiny HSA-like client of /dev/xsched_sim for tests and benchmarks: the
+ * ring, the amd_queue_t-like header and the completion signals live in the
+ * process's own memory, as ROCr keeps them.
+ */
+#ifndef SIMQ_H
+#define SIMQ_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../uapi/xsched_sim.h"
+
+#define SIMQ_RING_SIZE	4096
+#define SIMQ_SLOTS	(SIMQ_RING_SIZE / 64)
+
+struct simq_signal {		/* amd_signal_t layout where it matters */
+	int64_t kind;
+	volatile int64_t value;		/* +8 */
+	uint64_t mailbox;
+	uint32_t event_id, reserved1;
+	volatile uint64_t start_ts;	/* +32 */
+	volatile uint64_t end_ts;	/* +40 */
+	uint64_t pad[2];
+};
+
+struct simq {
+	int fd;
+	uint32_t queue_id, gpu_id;
+	uint8_t *ring;			/* SIMQ_RING_SIZE, page aligned */
+	volatile uint64_t *amdq;	/* 256 bytes: wdid +56, rdid +128 */
+	struct simq_signal *signals;	/* one per slot */
+	uint64_t wdid;
+};
+
+static inline uint64_t simq_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static inline int simq_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline void simq_op_init(struct xsched_sim_queue_op *op, uint32_t qid)
+{
+	memset(op, 0, sizeof(*op));
+	op->size = sizeof(*op);
+	op->queue_id = qid;
+}
+
+/* Returns 0 or -errno; @fd is an open /dev/xsched_sim. */
+static inline int simq_create(struct simq *q, int fd, uint32_t gpu_id,
+			      uint32_t priority)
+{
+	struct xsched_sim_create_queue c;
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	q->fd = fd;
+	q->ring = aligned_alloc(4096, SIMQ_RING_SIZE);
+	q->amdq = aligned_alloc(4096, 4096);
+	q->signals = aligned_alloc(4096, SIMQ_SLOTS * sizeof(*q->signals));
+	if (!q->ring || !q->amdq || !q->signals)
+		return -ENOMEM;
+	memset(q->ring, 0, SIMQ_RING_SIZE);
+	memset((void *)q->amdq, 0, 4096);
+	memset(q->signals, 0, SIMQ_SLOTS * sizeof(*q->signals));
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.gpu_id = gpu_id;
+	c.priority = priority;
+	c.ring_va = (uintptr_t)q->ring;
+	c.ring_size = SIMQ_RING_SIZE;
+	c.amdq_va = (uintptr_t)q->amdq;
+	ret = simq_ioctl(fd, XSCHED_SIM_IOC_CREATE_QUEUE, &c);
+	if (ret)
+		return ret;
+	q->queue_id = c.queue_id;
+	q->gpu_id = c.gpu_id;
+	return 0;
+}
+
+/* Writes packets for @n kernels of @work_ns each and rings the doorbell. */
+static inline int simq_submit(struct simq *q, uint64_t work_ns, unsigned int n)
+{
+	struct xsched_sim_queue_op op;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t id = ++q->wdid;
+		uint8_t *pkt = q->ring + ((id - 1) % SIMQ_SLOTS) * 64;
+		struct simq_signal *s = &q->signals[(id - 1) % SIMQ_SLOTS];
+		uint64_t sig = (uintptr_t)s;
+
+		s->value = 1;
+		s->start_ts = s->end_ts = 0;
+		memcpy(pkt + 32, &work_ns, 8);
+		memcpy(pkt + 56, &sig, 8);
+	}
+	__atomic_store_n(&q->amdq[56 / 8], q->wdid, __ATOMIC_RELEASE);
+	simq_op_init(&op, q->queue_id);
+	return simq_ioctl(q->fd, XSCHED_SIM_IOC_DOORBELL, &op);
+}
+
+static inline int simq_wait(struct simq *q, uint64_t id, uint64_t timeout_ns)
+{
+	struct xsched_sim_queue_op op;
+
+	simq_op_init(&op, q->queue_id);
+	op.dispatch_id = id;
+	op.timeout_ns = timeout_ns;
+	return simq_ioctl(q->fd, XSCHED_SIM_IOC_WAIT, &op);
+}
+
+static inline struct simq_signal *simq_signal(struct simq *q, uint64_t id)
+{
+	return &q->signals[(id - 1) % SIMQ_SLOTS];
+}
+
+static inline uint64_t simq_rdid(struct simq *q)
+{
+	return __atomic_load_n(&q->amdq[128 / 8], __ATOMIC_ACQUIRE);
+}
+
+static inline int simq_destroy(struct simq *q)
+{
+	struct xsched_sim_queue_op op;
+
+	simq_op_init(&op, q->queue_id);
+	return simq_ioctl(q->fd, XSCHED_SIM_IOC_DESTROY_QUEUE, &op);
+}
+
+#endif /* SIMQ_H */

@@ -105,6 +105,10 @@ struct kfd_xsched_listener {
 
 struct kfd_xsched_process;
 
+typedef int (*kfd_xsched_node_fn)(void *ctx, __u32 gpu_id, const char *name);
+typedef int (*kfd_xsched_queue_fn)(void *ctx,
+				   const struct kfd_xsched_queue_info *q);
+
 struct kfd_xsched_ops {
 	__u32 version;
 	__u32 size;
@@ -117,16 +121,13 @@ struct kfd_xsched_ops {
 	void (*unregister_listener)(const struct kfd_xsched_listener *l);
 
 	/* Calls @fn for every node; stops at and returns a non-zero result. */
-	int (*for_each_node)(int (*fn)(void *ctx, __u32 gpu_id,
-				       const char *name), void *ctx);
+	int (*for_each_node)(kfd_xsched_node_fn fn, void *ctx);
 
 	/* A reference on a process by tgid; ERR_PTR(-ESRCH) if none. */
 	struct kfd_xsched_process *(*process_get)(pid_t tgid);
 	void (*process_put)(struct kfd_xsched_process *p);
 	/* Calls @fn for each queue of @p; stops at a non-zero result. */
-	int (*queue_enum)(struct kfd_xsched_process *p,
-			  int (*fn)(void *ctx,
-				    const struct kfd_xsched_queue_info *q),
+	int (*queue_enum)(struct kfd_xsched_process *p, kfd_xsched_queue_fn fn,
 			  void *ctx);
 
 	/* One runlist change for the set; 0 or -errno (nothing changed). */

@@ -86,9 +86,7 @@ static void sim_unregister_listener(const struct kfd_xsched_listener *l)
 	mutex_unlock(&xsched_sim_listener_lock);
 }
 
-typedef int (*sim_node_fn)(void *ctx, u32 gpu_id, const char *name);
-
-static int sim_for_each_node(sim_node_fn fn, void *ctx)
+static int sim_for_each_node(kfd_xsched_node_fn fn, void *ctx)
 {
 	unsigned int i;
 	int ret;
@@ -131,9 +129,7 @@ static void sim_process_put(struct kfd_xsched_process *kp)
 }
 
 static int sim_queue_enum(struct kfd_xsched_process *kp,
-			  int (*fn)(void *ctx,
-				    const struct kfd_xsched_queue_info *q),
-			  void *ctx)
+			  kfd_xsched_queue_fn fn, void *ctx)
 {
 	struct xsched_sim_proc *p = (struct xsched_sim_proc *)kp;
 	struct kfd_xsched_queue_info info;

@@ -86,7 +86,7 @@ static void sim_unregister_listener(const struct kfd_xsched_listener *l)
 	mutex_unlock(&xsched_sim_listener_lock);
 }
 
-static int sim_for_each_node(kfd_xsched_node_fn fn, void *ctx)
+static int sim_walk_nodes(kfd_xsched_node_fn fn, void *ctx)
 {
 	unsigned int i;
 	int ret;
@@ -250,7 +250,7 @@ const struct kfd_xsched_ops xsched_sim_ops = {
 	.owner = THIS_MODULE,
 	.register_listener = sim_register_listener,
 	.unregister_listener = sim_unregister_listener,
-	.for_each_node = sim_for_each_node,
+	.for_each_node = sim_walk_nodes,
 	.process_get = sim_process_get,
 	.process_put = sim_process_put,
 	.queue_enum = sim_queue_enum,

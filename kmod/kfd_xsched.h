@@ -121,7 +121,7 @@ struct kfd_xsched_ops {
 	void (*unregister_listener)(const struct kfd_xsched_listener *l);
 
 	/* Calls @fn for every node; stops at and returns a non-zero result. */
-	int (*for_each_node)(kfd_xsched_node_fn fn, void *ctx);
+	int (*walk_nodes)(kfd_xsched_node_fn fn, void *ctx);
 
 	/* A reference on a process by tgid; ERR_PTR(-ESRCH) if none. */
 	struct kfd_xsched_process *(*process_get)(pid_t tgid);

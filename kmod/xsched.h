@@ -1,13 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xsched: internal declarations shared by the module's files.
+ *
+ * Lock order (outermost first):
+ *   xsched_lock (mutex: bindings and the domain list)
+ *   -> dom->mutex (decisions; every provider op on a domain is made under it)
+ *      -> provider locks (taken inside the ops)
+ *   -> dom->lock (spinlock, bh: queue lists, busy state; the poll timer)
+ *   b->ev_lock (spinlock: pending provider events) is a leaf.
+ * Provider listener callbacks run under provider locks and therefore take
+ * only b->ev_lock; KFD_XSCHED_PROVIDER_GONE is the exception and takes
+ * xsched_lock and dom->mutex (the provider holds only its listener lock).
  */
 #ifndef _XSCHED_H
 #define _XSCHED_H
 
+#include <linux/completion.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
 
+#include "kfd_xsched.h"
 #include "../uapi/xsched.h"
 
 /* Keep in step with PACKAGE_VERSION in dkms.conf (make check compares). */
@@ -16,7 +35,141 @@
 /* Every feature bit this build of the module implements. */
 #define XSCHED_FEATURES_SUPPORTED	XSCHED_FEAT_GET_FEATURES
 
+#define XSCHED_LEVELS		16	/* priorities 0..15, higher wins */
+
+enum xsched_qstate { XSCHED_IDLE, XSCHED_RUNNING, XSCHED_PAUSED };
+
+struct xsched_domain;
+
+/* Where a queue's activity is read: the owner's memory, pinned. */
+struct xsched_qmem {
+	struct page *amdq;		/* header: both dispatch ids */
+	unsigned int rptr_off, wptr_off;
+	struct page **ring;		/* AQL packets */
+	unsigned int ring_npages;
+	u64 ring_size;
+	struct page *sig;		/* page of the last packet's signal */
+	u64 sig_page_va;
+};
+
+struct xsched_queue {
+	u32 id;				/* xsched-wide, for the uapi */
+	pid_t tgid;
+	kuid_t uid;
+	u32 queue_id;			/* provider's, per process */
+	struct xsched_domain *dom;
+	struct list_head dom_link;	/* dom->queues, under both locks */
+	struct list_head level_link;	/* dom->levels[prio] */
+	u8 prio;
+	bool busy;			/* as last polled, dom->lock */
+	bool paused;			/* as the provider has it, dom->mutex */
+	bool need_sig;			/* signal page to (re)pin */
+	u64 busy_since, paused_since;
+	u64 busy_ns, paused_ns;
+	u32 preempt_count;
+	u64 last_lat_ns, max_lat_ns;
+	struct xsched_qmem mem;
+};
+
+struct xsched_binding;
+
+struct xsched_policy {
+	const char *name;
+	/*
+	 * Called under dom->mutex.  Returns the level below which every
+	 * queue must be paused, and sets *next to when it wants to be called
+	 * again (U64_MAX: only on a change of activity).
+	 */
+	unsigned int (*decide)(struct xsched_domain *dom, u64 now, u64 *next);
+};
+
+struct xsched_hpf {
+	u64 idle_since;			/* top level went idle (0: not) */
+	u64 lower_paused_since;
+	u64 slice_until;
+};
+
+struct xsched_domain {
+	u32 gpu_id;
+	char name[64];
+	struct xsched_binding *b;
+	struct list_head link;		/* b->domains */
+	struct mutex mutex;
+	spinlock_t lock;
+	bool dead;			/* provider gone: no more ops */
+	struct list_head queues;
+	struct list_head levels[XSCHED_LEVELS];
+	unsigned int nr_queues;
+	u32 nbusy[XSCHED_LEVELS];
+	unsigned long busy_levels;	/* bit L: a queue at L is busy */
+	unsigned int level;		/* enforced: below it all paused */
+	const struct xsched_policy *policy;
+	struct xsched_hpf hpf;
+	u64 next_decide;		/* policy's timed wake-up */
+	struct hrtimer poll;
+	struct work_struct decide_work;
+	struct kfd_xsched_queue_ref *batch;	/* nr_queues entries */
+	unsigned int batch_cap;
+	/* knobs */
+	u32 poll_us;
+	u32 resume_delay_us;
+	u32 starvation_ms;
+	/* counters */
+	u64 decisions, pauses, resumes, errors;
+	bool degraded;
+	u64 rise_at;			/* the top busy level last rose */
+	u64 lat_sum_ns, lat_count, lat_max_ns;
+};
+
+struct xsched_event {
+	struct list_head link;
+	enum kfd_xsched_event ev;
+	pid_t tgid;
+	struct kfd_xsched_queue_info info;
+};
+
+struct xsched_binding {
+	const struct kfd_xsched_ops *ops;
+	struct kfd_xsched_listener listener;
+	struct list_head link;		/* xsched_bindings */
+	struct list_head domains;
+	spinlock_t ev_lock;
+	struct list_head events;
+	struct work_struct ev_work;
+	struct completion gone;
+	bool detached;			/* off xsched_bindings, xsched_lock */
+	bool unbound;
+};
+
+extern struct mutex xsched_lock;
+extern struct workqueue_struct *xsched_wq;
+extern const struct xsched_policy xsched_policy_hpf;
+
 int xsched_features_query(struct xsched_features *f);
 long xsched_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* xsched_provider.c */
+int xsched_provider_init(void);
+void xsched_provider_exit(void);
+
+/* xsched_core.c */
+struct xsched_binding *xsched_bind(const struct kfd_xsched_ops *ops);
+void xsched_unbind(struct xsched_binding *b);
+void xsched_provider_gone(struct xsched_binding *b);
+void xsched_event_process(struct xsched_binding *b, struct xsched_event *e);
+struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
+					   u32 gpu_id, const char *name);
+void xsched_domain_destroy(struct xsched_domain *dom);
+void xsched_decide(struct xsched_domain *dom, u64 now);
+void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now);
+int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q);
+void xsched_queue_remove(struct xsched_queue *q);
+
+/* xsched_activity.c */
+int xsched_qmem_pin(struct xsched_queue *q,
+		    const struct kfd_xsched_queue_info *info);
+void xsched_qmem_unpin(struct xsched_qmem *m);
+bool xsched_qmem_busy(struct xsched_queue *q);
+void xsched_qmem_pin_signal(struct xsched_queue *q);
 
 #endif /* _XSCHED_H */

@@ -51,24 +51,41 @@ static struct miscdevice xsched_misc = {
 	.mode = 0666,
 };
 
+struct workqueue_struct *xsched_wq;
+
 static int __init xsched_init(void)
 {
 	int ret;
 
+	/* Decisions must not wait behind unrelated work: a dedicated queue. */
+	xsched_wq = alloc_workqueue("xsched", WQ_HIGHPRI | WQ_UNBOUND, 0);
+	if (!xsched_wq)
+		return -ENOMEM;
 	/* misc_register() adds the attribute groups before the uevent. */
 	ret = misc_register(&xsched_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", XSCHED_DEVICE_NAME, ret);
-		return ret;
+		goto err_wq;
 	}
+	ret = xsched_provider_init();
+	if (ret)
+		goto err_misc;
 	pr_info("version %s loaded (ABI %d)\n", XSCHED_VERSION,
 		XSCHED_ABI_VERSION);
 	return 0;
+
+err_misc:
+	misc_deregister(&xsched_misc);
+err_wq:
+	destroy_workqueue(xsched_wq);
+	return ret;
 }
 
 static void __exit xsched_exit(void)
 {
+	xsched_provider_exit();
 	misc_deregister(&xsched_misc);
+	destroy_workqueue(xsched_wq);
 	pr_info("unloaded\n");
 }
 

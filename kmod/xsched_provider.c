@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xsched: finding GPU queue providers and letting go of them.
+ *
+ * Providers are found with symbol_get() of their one exported symbol, at
+ * load and whenever a module that may provide one goes live.  The module
+ * reference symbol_get() takes is dropped once the listener is
+ * registered: a provider may unload while xsched is bound, and tells us
+ * with KFD_XSCHED_PROVIDER_GONE before it tears anything down.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "xsched.h"
+
+static LIST_HEAD(xsched_bindings);	/* under xsched_lock */
+
+/* Caller holds xsched_lock. */
+static bool xsched_bound(const struct kfd_xsched_ops *ops)
+{
+	struct xsched_binding *b;
+
+	list_for_each_entry(b, &xsched_bindings, link)
+		if (b->ops == ops)
+			return true;
+	return false;
+}
+
+/* Caller holds xsched_lock and a module reference on the provider. */
+static void xsched_try_bind(const struct kfd_xsched_ops *(*get_ops)(void))
+{
+	const struct kfd_xsched_ops *ops = get_ops();
+	struct xsched_binding *b;
+
+	if (!ops || xsched_bound(ops))
+		return;
+	b = xsched_bind(ops);
+	if (IS_ERR(b)) {
+		pr_err("cannot bind provider %s: %ld\n", ops->name, PTR_ERR(b));
+		return;
+	}
+	list_add_tail(&b->link, &xsched_bindings);
+	pr_info("bound to provider %s\n", ops->name);
+}
+
+static void xsched_bind_all(void)
+{
+	const struct kfd_xsched_ops *(*get_ops)(void);
+
+	mutex_lock(&xsched_lock);
+	get_ops = symbol_get(kfd_xsched_get_ops);
+	if (get_ops) {
+		xsched_try_bind(get_ops);
+		symbol_put(kfd_xsched_get_ops);
+	}
+	get_ops = symbol_get(xsched_sim_get_ops);
+	if (get_ops) {
+		xsched_try_bind(get_ops);
+		symbol_put(xsched_sim_get_ops);
+	}
+	mutex_unlock(&xsched_lock);
+}
+
+/**
+ * xsched_provider_gone() - a provider is going away
+ * @b: its binding
+ *
+ * Called by the provider (KFD_XSCHED_PROVIDER_GONE) holding only its
+ * listener lock.  Leaves every queue runnable before returning; from then
+ * on xsched calls none of its ops.
+ */
+void xsched_provider_gone(struct xsched_binding *b)
+{
+	bool owner = false;
+
+	mutex_lock(&xsched_lock);
+	if (!b->detached) {
+		b->detached = true;
+		list_del_init(&b->link);
+		owner = true;
+	}
+	mutex_unlock(&xsched_lock);
+	if (!b->unbound)
+		xsched_unbind(b);
+	pr_info("provider %s gone\n", b->ops->name);
+	/* Not the owner: xsched's exit waits for this, then frees @b. */
+	complete_all(&b->gone);
+	if (owner)
+		kfree(b);
+}
+
+static int xsched_module_event(struct notifier_block *nb, unsigned long ev,
+			       void *data)
+{
+	struct module *mod = data;
+
+	if (ev == MODULE_STATE_LIVE &&
+	    (!strcmp(mod->name, "amdgpu") || !strcmp(mod->name, "xsched_sim")))
+		xsched_bind_all();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block xsched_module_nb = {
+	.notifier_call = xsched_module_event,
+};
+
+int xsched_provider_init(void)
+{
+	int ret = register_module_notifier(&xsched_module_nb);
+
+	if (ret)
+		return ret;
+	xsched_bind_all();
+	return 0;
+}
+
+/* Unbinds every provider, leaving all their queues runnable. */
+void xsched_provider_exit(void)
+{
+	struct xsched_binding *b, *tmp;
+	LIST_HEAD(mine);
+
+	unregister_module_notifier(&xsched_module_nb);
+	mutex_lock(&xsched_lock);
+	list_for_each_entry_safe(b, tmp, &xsched_bindings, link) {
+		b->detached = true;
+		list_move_tail(&b->link, &mine);
+	}
+	mutex_unlock(&xsched_lock);
+
+	list_for_each_entry_safe(b, tmp, &mine, link) {
+		list_del_init(&b->link);
+		if (try_module_get(b->ops->owner)) {
+			/* The provider cannot go while we hold it. */
+			b->ops->unregister_listener(&b->listener);
+			xsched_unbind(b);
+			module_put(b->ops->owner);
+		} else {
+			/* It is going: it sends PROVIDER_GONE, if not yet. */
+			wait_for_completion(&b->gone);
+		}
+		kfree(b);
+	}
+}

@@ -122,6 +122,7 @@ void xsched_qmem_unpin(struct xsched_qmem *m)
 static u64 xsched_read_u64(struct page *page, unsigned int off)
 {
 	void *kaddr = kmap_local_page(page);
+	/* Pairs with the packet processor's release of the index/signal. */
 	u64 v = smp_load_acquire((u64 *)(kaddr + off));
 
 	kunmap_local(kaddr);

@@ -301,11 +301,8 @@ static void xsched_queue_created(struct xsched_binding *b,
 		xsched_queue_remove(old);
 
 	q = kzalloc(sizeof(*q), GFP_KERNEL);
-	if (!q) {
-		pr_warn_ratelimited("no memory for queue %u of pid %d: not scheduled\n",
-				    info->queue_id, info->tgid);
+	if (!q)		/* not scheduled, hence never paused: fail open */
 		return;
-	}
 	q->tgid = info->tgid;
 	q->queue_id = info->queue_id;
 	q->prio = min_t(u32, info->priority, XSCHED_LEVELS - 1);

@@ -89,7 +89,8 @@ static void __exit xsched_exit(void)
 	pr_info("unloaded\n");
 }
 
-module_init(xsched_init);
+/* Built in, providers (device initcalls) must be up before we bind. */
+late_initcall(xsched_init);
 module_exit(xsched_exit);
 
 MODULE_DESCRIPTION("Preemptive priority scheduling of AMD GPU compute queues");

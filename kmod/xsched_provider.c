@@ -92,6 +92,7 @@ void xsched_provider_gone(struct xsched_binding *b)
 		kfree(b);
 }
 
+#ifdef CONFIG_MODULES
 static int xsched_module_event(struct notifier_block *nb, unsigned long ev,
 			       void *data)
 {
@@ -107,9 +108,22 @@ static struct notifier_block xsched_module_nb = {
 	.notifier_call = xsched_module_event,
 };
 
+static int xsched_watch_modules(bool on)
+{
+	return on ? register_module_notifier(&xsched_module_nb) :
+		    unregister_module_notifier(&xsched_module_nb);
+}
+#else
+/* Built in: providers are built in too and initialised before us. */
+static int xsched_watch_modules(bool on)
+{
+	return 0;
+}
+#endif
+
 int xsched_provider_init(void)
 {
-	int ret = register_module_notifier(&xsched_module_nb);
+	int ret = xsched_watch_modules(true);
 
 	if (ret)
 		return ret;
@@ -123,7 +137,7 @@ void xsched_provider_exit(void)
 	struct xsched_binding *b, *tmp;
 	LIST_HEAD(mine);
 
-	unregister_module_notifier(&xsched_module_nb);
+	xsched_watch_modules(false);
 	mutex_lock(&xsched_lock);
 	list_for_each_entry_safe(b, tmp, &xsched_bindings, link) {
 		b->detached = true;

@@ -199,14 +199,16 @@ static int sim_pin(u64 va, unsigned int n, struct page **pages)
 	return got < 0 ? got : -EFAULT;
 }
 
+/* The uapi rules shared by every argument struct (uapi/xsched.h). */
+#define SIM_ARGS_BAD(a) ((a)->size != sizeof(*(a)) || (a)->flags || \
+			 (a)->reserved0 || \
+			 memchr_inv((a)->reserved, 0, sizeof((a)->reserved)))
+
 static int sim_check_create(const struct xsched_sim_create_queue *a)
 {
 	unsigned int off = a->amdq_va & ~PAGE_MASK;
 
-	if (a->size != sizeof(*a) || a->flags || a->reserved0 ||
-	    a->reserved[0] || a->reserved[1])
-		return -EINVAL;
-	if (a->priority > 15)
+	if (SIM_ARGS_BAD(a) || a->priority > 15)
 		return -EINVAL;
 	if (!a->ring_va || a->ring_va & ~PAGE_MASK ||
 	    a->ring_size < XSCHED_SIM_RING_MIN ||
@@ -392,8 +394,7 @@ static int sim_wait(struct xsched_sim_q *q, u64 id, u64 timeout_ns)
 
 static int sim_check_op(const struct xsched_sim_queue_op *a, bool wait)
 {
-	if (a->size != sizeof(*a) || a->flags || a->reserved0 ||
-	    a->reserved[0] || a->reserved[1])
+	if (SIM_ARGS_BAD(a))
 		return -EINVAL;
 	if (!wait && (a->dispatch_id || a->timeout_ns))
 		return -EINVAL;
@@ -443,8 +444,7 @@ static long sim_nodes(void __user *uarg)
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	if (a.size != sizeof(a) || a.flags || a.reserved0 ||
-	    a.reserved[0] || a.reserved[1])
+	if (SIM_ARGS_BAD(&a))
 		return -EINVAL;
 	memset(a.gpu_ids, 0, sizeof(a.gpu_ids));
 	a.count = xsched_sim_nr_gpus;

@@ -5,19 +5,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "xsched.h"
-
-static bool xsched_reserved_zero(const __u64 *r, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (r[i])
-			return false;
-	return true;
-}
 
 /**
  * xsched_features_query() - validate and answer a GET_FEATURES request
@@ -34,8 +25,7 @@ int xsched_features_query(struct xsched_features *f)
 		return -EINVAL;
 	if (f->flags)
 		return -EINVAL;
-	if (f->reserved0 ||
-	    !xsched_reserved_zero(f->reserved, ARRAY_SIZE(f->reserved)))
+	if (f->reserved0 || memchr_inv(f->reserved, 0, sizeof(f->reserved)))
 		return -EINVAL;
 
 	f->abi_version = XSCHED_ABI_VERSION;

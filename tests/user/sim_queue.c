@@ -85,6 +85,20 @@ int main(void)
 	ret = simq_ioctl(fd, XSCHED_SIM_IOC_CREATE_QUEUE, &c);
 	xt_check("reserved-einval", ret == -EINVAL, "ret %d", ret);
 
+	c.reserved[1] = 0;
+	c.flags = 1;
+	ret = simq_ioctl(fd, XSCHED_SIM_IOC_CREATE_QUEUE, &c);
+	xt_check("unknown-flag-einval", ret == -EINVAL, "ret %d", ret);
+	nodes.size = sizeof(nodes) - 8;
+	ret = simq_ioctl(fd, XSCHED_SIM_IOC_NODES, &nodes);
+	xt_check("nodes-bad-size-einval", ret == -EINVAL, "ret %d", ret);
+	ret = simq_ioctl(fd, _IOWR(XSCHED_SIM_IOC_MAGIC, 0x7f, struct xsched_sim_queue_op), &op);
+	xt_check("unknown-ioctl-enotty", ret == -ENOTTY, "ret %d", ret);
+	simq_op_init(&op, q.queue_id);
+	op.dispatch_id = 1;	/* only WAIT takes one */
+	ret = simq_ioctl(fd, XSCHED_SIM_IOC_DOORBELL, &op);
+	xt_check("doorbell-dispatch-id-einval", ret == -EINVAL, "ret %d", ret);
+
 	simq_op_init(&op, 999);
 	ret = simq_ioctl(fd, XSCHED_SIM_IOC_DOORBELL, &op);
 	xt_check("unknown-queue-enoent", ret == -ENOENT, "ret %d", ret);
@@ -94,6 +108,10 @@ int main(void)
 	if (!ret)
 		ret = simq_submit(&q2, 0, 1);
 	xt_check("zero-work-einval", ret == -EINVAL, "ret %d", ret);
+
+	/* More packets in flight than the ring has slots. */
+	ret = simq_submit(&q, 1000 * MS, SIMQ_SLOTS + 1);
+	xt_check("ring-overflow-enospc", ret == -ENOSPC, "ret %d", ret);
 
 	ret = simq_destroy(&q);
 	xt_check("destroy", !ret, "ret %d", ret);

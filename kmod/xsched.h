@@ -61,7 +61,8 @@ struct xsched_queue {
 	struct list_head dom_link;	/* dom->queues, under both locks */
 	struct list_head level_link;	/* dom->levels[prio] */
 	u8 prio;
-	bool busy;			/* as last polled, dom->lock */
+	bool busy;			/* polled or hinted, dom->lock */
+	bool hint;			/* a BEGIN hint is in force, dom->lock */
 	bool paused;			/* as the provider has it, dom->mutex */
 	bool need_sig;			/* signal page to (re)pin */
 	u64 busy_since, paused_since;
@@ -111,7 +112,7 @@ struct xsched_domain {
 	struct kfd_xsched_queue_ref *batch;	/* nr_queues entries */
 	unsigned int batch_cap;
 	/* knobs */
-	u32 poll_us;
+	u32 poll_us;			/* 0: no polling (KUnit drives time) */
 	u32 resume_delay_us;
 	u32 starvation_ms;
 	/* counters */

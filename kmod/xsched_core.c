@@ -51,7 +51,7 @@ static enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 
 	spin_lock(&dom->lock);
 	list_for_each_entry(q, &dom->queues, dom_link) {
-		bool busy = xsched_qmem_busy(q);
+		bool busy = q->hint || xsched_qmem_busy(q);
 
 		if (busy != q->busy) {
 			xsched_queue_set_busy(q, busy, now);
@@ -63,7 +63,7 @@ static enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 	if (kick && !dom->dead)
 		queue_work(xsched_wq, &dom->decide_work);
 	/* Re-armed here, never by returning HRTIMER_RESTART: see queue_add. */
-	if (dom->nr_queues && !dom->dead)
+	if (dom->nr_queues && dom->poll_us && !dom->dead)
 		hrtimer_start(&dom->poll,
 			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
 			      HRTIMER_MODE_ABS_SOFT);
@@ -224,7 +224,7 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 	spin_lock_bh(&dom->lock);
 	list_add_tail(&q->dom_link, &dom->queues);
 	list_add_tail(&q->level_link, &dom->levels[q->prio]);
-	if (!dom->nr_queues++)
+	if (!dom->nr_queues++ && dom->poll_us)
 		hrtimer_start(&dom->poll,
 			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
 			      HRTIMER_MODE_ABS_SOFT);

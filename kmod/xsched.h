@@ -3,14 +3,24 @@
  * xsched: internal declarations shared by the module's files.
  *
  * Lock order (outermost first):
- *   xsched_lock (mutex: bindings and the domain list)
- *   -> dom->mutex (decisions; every provider op on a domain is made under it)
- *      -> provider locks (taken inside the ops)
- *   -> dom->lock (spinlock, bh: queue lists, busy state; the poll timer)
+ *   xsched_bind_lock (mutex: one binding attempt at a time)
+ *     -> provider listener lock (inside register_listener)
+ *   provider listener lock (held by the provider around every event)
+ *     -> xsched_lock (mutex: the binding list; every domain is created
+ *        and destroyed under it, so it keeps domains alive for the
+ *        ioctls)
+ *        -> dom->mutex (decisions; every provider op on a domain is
+ *           made under it; queues are removed under it)
+ *           -> provider locks (taken inside the ops)
+ *           -> dom->lock (spinlock, bh: queue lists, busy state; the
+ *              poll timer)
  *   b->ev_lock (spinlock: pending provider events) is a leaf.
  * Provider listener callbacks run under provider locks and therefore take
  * only b->ev_lock; KFD_XSCHED_PROVIDER_GONE is the exception and takes
  * xsched_lock and dom->mutex (the provider holds only its listener lock).
+ * sysfs: a store on a queue or a domain takes dom->mutex but never
+ * xsched_lock, and sysfs directories are removed with no xsched lock but
+ * xsched_lock held, so removal can wait for a store in flight.
  */
 #ifndef _XSCHED_H
 #define _XSCHED_H
@@ -18,7 +28,7 @@
 #include <linux/completion.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
-#include <linux/kref.h>
+#include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -33,9 +43,12 @@
 #define XSCHED_VERSION "0.1.0"
 
 /* Every feature bit this build of the module implements. */
-#define XSCHED_FEATURES_SUPPORTED	XSCHED_FEAT_GET_FEATURES
+#define XSCHED_FEATURES_SUPPORTED	(XSCHED_FEAT_GET_FEATURES | \
+					 XSCHED_FEAT_QUERY | \
+					 XSCHED_FEAT_SET_PRIORITY | \
+					 XSCHED_FEAT_HINTS)
 
-#define XSCHED_LEVELS		16	/* priorities 0..15, higher wins */
+#define XSCHED_LEVELS		(XSCHED_PRIO_MAX + 1)	/* higher wins */
 
 enum xsched_qstate { XSCHED_IDLE, XSCHED_RUNNING, XSCHED_PAUSED };
 
@@ -53,6 +66,8 @@ struct xsched_qmem {
 };
 
 struct xsched_queue {
+	struct kobject kobj;		/* queues/<id>; its release frees */
+	struct rcu_head rcu;		/* ioctls look ids up under RCU */
 	u32 id;				/* xsched-wide, for the uapi */
 	pid_t tgid;
 	kuid_t uid;
@@ -65,6 +80,9 @@ struct xsched_queue {
 	bool hint;			/* a BEGIN hint is in force, dom->lock */
 	bool paused;			/* as the provider has it, dom->mutex */
 	bool need_sig;			/* signal page to (re)pin */
+	bool in_sysfs;
+	const struct file *hint_owner;	/* fd that sent BEGIN, dom->lock */
+	u64 ring_va;
 	u64 busy_since, paused_since;
 	u64 busy_ns, paused_ns;
 	u32 preempt_count;
@@ -74,6 +92,7 @@ struct xsched_queue {
 
 struct xsched_binding;
 
+/* Policies are looked up by name (the domain's policy file). */
 struct xsched_policy {
 	const char *name;
 	/*
@@ -91,6 +110,8 @@ struct xsched_hpf {
 };
 
 struct xsched_domain {
+	struct kobject kobj;		/* domains/<gpu_id>; release frees */
+	bool in_sysfs;
 	u32 gpu_id;
 	char name[64];
 	struct xsched_binding *b;
@@ -98,6 +119,7 @@ struct xsched_domain {
 	struct mutex mutex;
 	spinlock_t lock;
 	bool dead;			/* provider gone: no more ops */
+	bool resync;			/* make every queue match level */
 	struct list_head queues;
 	struct list_head levels[XSCHED_LEVELS];
 	unsigned int nr_queues;
@@ -117,6 +139,8 @@ struct xsched_domain {
 	u32 starvation_ms;
 	/* counters */
 	u64 decisions, pauses, resumes, errors;
+	u64 decide_ns;			/* time spent deciding and applying */
+	u64 polls, poll_ns;		/* dom->lock */
 	bool degraded;
 	u64 rise_at;			/* the top busy level last rose */
 	u64 lat_sum_ns, lat_count, lat_max_ns;
@@ -143,11 +167,27 @@ struct xsched_binding {
 };
 
 extern struct mutex xsched_lock;
+extern struct mutex xsched_bind_lock;
+extern struct list_head xsched_bindings;
 extern struct workqueue_struct *xsched_wq;
 extern const struct xsched_policy xsched_policy_hpf;
+extern const struct xsched_policy xsched_policy_none;
 
 int xsched_features_query(struct xsched_features *f);
 long xsched_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+int xsched_release(struct inode *inode, struct file *file);
+int xsched_check_args(const void *hdr, u32 size, u32 flags_ok,
+		      const void *rsv, size_t rsv_len);
+int xsched_check_list(const struct xsched_list *l, u32 entry_size,
+		      u32 flags_ok);
+
+/* xsched_sysfs.c */
+int xsched_sysfs_init(struct kobject *parent);
+void xsched_sysfs_exit(void);
+void xsched_sysfs_domain_add(struct xsched_domain *dom);
+void xsched_sysfs_queue_add(struct xsched_queue *q);
+extern const struct kobj_type xsched_domain_ktype, xsched_queue_ktype;
 
 /* xsched_provider.c */
 int xsched_provider_init(void);
@@ -165,6 +205,20 @@ void xsched_decide(struct xsched_domain *dom, u64 now);
 void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now);
 int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q);
 void xsched_queue_remove(struct xsched_queue *q);
+struct xsched_queue *xsched_queue_alloc(void);
+void xsched_queue_free(struct xsched_queue *q);
+void xsched_queue_release(struct kobject *kobj);
+void xsched_domain_release(struct kobject *kobj);
+int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio);
+void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
+		       bool begin);
+struct xsched_domain *xsched_queue_lock(u32 id, struct xsched_queue **qp);
+void xsched_hints_release(const struct file *owner);
+const struct xsched_policy *xsched_policy_find(const char *name);
+int xsched_domain_set_policy(struct xsched_domain *dom, const char *name);
+enum xsched_queue_state xsched_queue_state(const struct xsched_queue *q);
+int xsched_init_caches(void);
+void xsched_exit_caches(void);
 
 /* xsched_activity.c */
 int xsched_qmem_pin(struct xsched_queue *q,

@@ -7,14 +7,24 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/ktime.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "xsched.h"
 
+#define CREATE_TRACE_POINTS
+#include "xsched_trace.h"
+
 DEFINE_MUTEX(xsched_lock);
+DEFINE_MUTEX(xsched_bind_lock);
+/* Queue ids: allocated cyclically, so an id is not soon reused. */
 static DEFINE_XARRAY_ALLOC1(xsched_queues);
+static u32 xsched_next_id;
+static struct kmem_cache *xsched_queue_cache;
 
 #define XSCHED_POLL_US_DEFAULT		100
 #define XSCHED_RESUME_DELAY_US_DEFAULT	200
@@ -50,6 +60,7 @@ static enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 	bool kick = false;
 
 	spin_lock(&dom->lock);
+	dom->polls++;
 	list_for_each_entry(q, &dom->queues, dom_link) {
 		bool busy = q->hint || xsched_qmem_busy(q);
 
@@ -67,6 +78,7 @@ static enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 		hrtimer_start(&dom->poll,
 			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
 			      HRTIMER_MODE_ABS_SOFT);
+	dom->poll_ns += ktime_get_ns() - now;
 	spin_unlock(&dom->lock);
 	return HRTIMER_NORESTART;
 }
@@ -76,12 +88,12 @@ static enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
  * state, as one provider call.  Called under dom->mutex.
  */
 static int xsched_apply(struct xsched_domain *dom, unsigned int lo,
-			unsigned int hi, bool pause, u64 now)
+			unsigned int hi, bool pause, bool rise, u64 now)
 {
 	const struct kfd_xsched_ops *ops = dom->b->ops;
 	struct xsched_queue *q;
 	unsigned int l, n = 0;
-	u64 t0, lat;
+	u64 t0, t1, lat;
 	int ret;
 
 	for (l = lo; l < hi; l++)
@@ -94,8 +106,14 @@ static int xsched_apply(struct xsched_domain *dom, unsigned int lo,
 	if (!n)
 		return 0;
 	t0 = ktime_get_ns();
+	lat = rise ? t0 - dom->rise_at : 0;
 	ret = pause ? ops->pause_queues(dom->gpu_id, dom->batch, n) :
 		      ops->resume_queues(dom->gpu_id, dom->batch, n);
+	t1 = ktime_get_ns();
+	if (pause)
+		trace_xsched_pause(dom->gpu_id, n, lat, t1 - t0, ret);
+	else
+		trace_xsched_resume(dom->gpu_id, n, t1 - t0, ret);
 	if (ret) {
 		dom->errors++;
 		dom->degraded = true;
@@ -105,12 +123,13 @@ static int xsched_apply(struct xsched_domain *dom, unsigned int lo,
 		return ret;
 	}
 	dom->degraded = false;
-	lat = t0 - dom->rise_at;
 	if (pause) {
 		dom->pauses++;
-		dom->lat_sum_ns += lat;
-		dom->lat_count++;
-		dom->lat_max_ns = max(dom->lat_max_ns, lat);
+		if (rise) {
+			dom->lat_sum_ns += lat;
+			dom->lat_count++;
+			dom->lat_max_ns = max(dom->lat_max_ns, lat);
+		}
 	} else {
 		dom->resumes++;
 	}
@@ -122,8 +141,10 @@ static int xsched_apply(struct xsched_domain *dom, unsigned int lo,
 			if (pause) {
 				q->paused_since = now;
 				q->preempt_count++;
-				q->last_lat_ns = lat;
-				q->max_lat_ns = max(q->max_lat_ns, lat);
+				if (rise) {
+					q->last_lat_ns = lat;
+					q->max_lat_ns = max(q->max_lat_ns, lat);
+				}
 			} else {
 				q->paused_ns += now - q->paused_since;
 			}
@@ -154,10 +175,21 @@ void xsched_decide(struct xsched_domain *dom, u64 now)
 	dom->next_decide = next;
 	spin_unlock_bh(&dom->lock);
 	dom->decisions++;
-	if (level == old)
+	trace_xsched_decide(dom->gpu_id, old, level, dom->busy_levels);
+	if (dom->resync) {
+		/* Every queue to its place, whatever it was before. */
+		ret = xsched_apply(dom, 0, level, true, false, now);
+		if (!ret)
+			ret = xsched_apply(dom, level, XSCHED_LEVELS, false,
+					   false, now);
+		if (!ret)
+			dom->resync = false;
+	} else if (level != old) {
+		ret = xsched_apply(dom, min(old, level), max(old, level),
+				   level > old, true, now);
+	} else {
 		return;
-	ret = xsched_apply(dom, min(old, level), max(old, level), level > old,
-			   now);
+	}
 	if (ret) {
 		spin_lock_bh(&dom->lock);
 		dom->next_decide = min(dom->next_decide, now + XSCHED_RETRY_NS);
@@ -172,12 +204,15 @@ static void xsched_decide_work(struct work_struct *work)
 	struct xsched_domain *dom = container_of(work, struct xsched_domain,
 						 decide_work);
 	struct xsched_queue *q;
+	u64 t0;
 
 	mutex_lock(&dom->mutex);
+	t0 = ktime_get_ns();
 	list_for_each_entry(q, &dom->queues, dom_link)
 		if (q->need_sig)
 			xsched_qmem_pin_signal(q);
-	xsched_decide(dom, ktime_get_ns());
+	xsched_decide(dom, t0);
+	dom->decide_ns += ktime_get_ns() - t0;
 	mutex_unlock(&dom->mutex);
 }
 
@@ -217,9 +252,11 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 	ret = dom->dead ? -ENODEV : xsched_batch_reserve(dom, dom->nr_queues + 1);
 	if (ret)
 		goto out;
-	ret = xa_alloc(&xsched_queues, &q->id, q, xa_limit_31b, GFP_KERNEL);
-	if (ret)
+	ret = xa_alloc_cyclic(&xsched_queues, &q->id, q, xa_limit_31b,
+			      &xsched_next_id, GFP_KERNEL);
+	if (ret < 0)
 		goto out;
+	ret = 0;
 	q->dom = dom;
 	spin_lock_bh(&dom->lock);
 	list_add_tail(&q->dom_link, &dom->queues);
@@ -230,9 +267,11 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 			      HRTIMER_MODE_ABS_SOFT);
 	spin_unlock_bh(&dom->lock);
 	if (q->prio < dom->level)
-		xsched_apply(dom, q->prio, q->prio + 1, true, now);
+		xsched_apply(dom, q->prio, q->prio + 1, true, false, now);
 out:
 	mutex_unlock(&dom->mutex);
+	if (!ret)
+		xsched_sysfs_queue_add(q);
 	return ret;
 }
 
@@ -244,6 +283,9 @@ void xsched_queue_remove(struct xsched_queue *q)
 {
 	struct xsched_domain *dom = q->dom;
 
+	/* No lock held: this waits for a sysfs store in flight. */
+	if (q->in_sysfs)
+		kobject_del(&q->kobj);
 	mutex_lock(&dom->mutex);
 	spin_lock_bh(&dom->lock);
 	xsched_queue_set_busy(q, false, ktime_get_ns());
@@ -255,7 +297,7 @@ void xsched_queue_remove(struct xsched_queue *q)
 	xa_erase(&xsched_queues, q->id);
 	mutex_unlock(&dom->mutex);
 	xsched_qmem_unpin(&q->mem);
-	kfree(q);
+	xsched_queue_free(q);
 }
 
 static struct xsched_domain *xsched_domain_find(struct xsched_binding *b,
@@ -300,10 +342,11 @@ static void xsched_queue_created(struct xsched_binding *b,
 	if (old)		/* a destroy event was lost: id reused */
 		xsched_queue_remove(old);
 
-	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	q = xsched_queue_alloc();
 	if (!q)		/* not scheduled, hence never paused: fail open */
 		return;
 	q->tgid = info->tgid;
+	q->ring_va = info->ring_va;
 	q->queue_id = info->queue_id;
 	q->prio = min_t(u32, info->priority, XSCHED_LEVELS - 1);
 	q->uid = GLOBAL_ROOT_UID;
@@ -314,8 +357,6 @@ static void xsched_queue_created(struct xsched_binding *b,
 		q->uid = cred->euid;
 	}
 	rcu_read_unlock();
-	INIT_LIST_HEAD(&q->dom_link);
-	INIT_LIST_HEAD(&q->level_link);
 	q->dom = dom;
 	ret = xsched_qmem_pin(q, info);
 	if (ret)
@@ -324,7 +365,7 @@ static void xsched_queue_created(struct xsched_binding *b,
 	ret = xsched_queue_add(dom, q);
 	if (ret) {
 		xsched_qmem_unpin(&q->mem);
-		kfree(q);
+		xsched_queue_free(q);
 	}
 }
 
@@ -403,6 +444,7 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 
 	if (!dom)
 		return NULL;
+	kobject_init(&dom->kobj, &xsched_domain_ktype);
 	dom->gpu_id = gpu_id;
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->b = b;
@@ -419,6 +461,7 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	dom->poll.function = xsched_poll_fn;
 	INIT_WORK(&dom->decide_work, xsched_decide_work);
 	list_add_tail(&dom->link, &b->domains);
+	xsched_sysfs_domain_add(dom);
 	return dom;
 }
 
@@ -434,9 +477,10 @@ void xsched_domain_destroy(struct xsched_domain *dom)
 {
 	struct xsched_queue *q, *tmp;
 
+	lockdep_assert_held(&xsched_lock);
 	mutex_lock(&dom->mutex);
-	if (dom->level && xsched_apply(dom, 0, dom->level, false,
-				       ktime_get_ns()))
+	/* Every queue xsched paused, whatever the level says. */
+	if (xsched_apply(dom, 0, XSCHED_LEVELS, false, false, ktime_get_ns()))
 		pr_err("%s: could not resume paused queues on release\n",
 		       dom->name);
 	dom->level = 0;
@@ -447,15 +491,22 @@ void xsched_domain_destroy(struct xsched_domain *dom)
 	hrtimer_cancel(&dom->poll);
 	cancel_work_sync(&dom->decide_work);
 
+	/* sysfs first, with no domain lock held: a store may be running. */
+	list_for_each_entry(q, &dom->queues, dom_link)
+		if (q->in_sysfs)
+			kobject_del(&q->kobj);
+	if (dom->in_sysfs)
+		kobject_del(&dom->kobj);
 	list_for_each_entry_safe(q, tmp, &dom->queues, dom_link) {
+		mutex_lock(&dom->mutex);
 		list_del(&q->dom_link);
 		xa_erase(&xsched_queues, q->id);
+		mutex_unlock(&dom->mutex);
 		xsched_qmem_unpin(&q->mem);
-		kfree(q);
+		xsched_queue_free(q);
 	}
 	list_del(&dom->link);
-	kvfree(dom->batch);
-	kfree(dom);
+	kobject_put(&dom->kobj);	/* frees it */
 }
 
 static void xsched_ev_work(struct work_struct *work)
@@ -551,8 +602,10 @@ struct xsched_binding *xsched_bind(const struct kfd_xsched_ops *ops)
 		goto err;
 	return b;
 err:
+	mutex_lock(&xsched_lock);
 	list_for_each_entry_safe(dom, tmp, &b->domains, link)
 		xsched_domain_destroy(dom);
+	mutex_unlock(&xsched_lock);
 	kfree(b);
 	return ERR_PTR(ret);
 }
@@ -572,7 +625,270 @@ void xsched_unbind(struct xsched_binding *b)
 		list_del(&e->link);
 		kfree(e);
 	}
+	mutex_lock(&xsched_lock);
 	list_for_each_entry_safe(dom, tmp, &b->domains, link)
 		xsched_domain_destroy(dom);
+	mutex_unlock(&xsched_lock);
 	b->unbound = true;
+}
+
+/* Policies by name; the first is every new domain's. */
+static const struct xsched_policy *const xsched_policies[] = {
+	&xsched_policy_hpf,
+	&xsched_policy_none,
+};
+
+/* "none": never pauses anything; every queue runs as without xsched. */
+static unsigned int none_decide(struct xsched_domain *dom, u64 now, u64 *next)
+{
+	*next = U64_MAX;
+	return 0;
+}
+
+const struct xsched_policy xsched_policy_none = {
+	.name = "none",
+	.decide = none_decide,
+};
+
+/**
+ * xsched_policy_find() - a policy by name
+ * @name: as written to sysfs; one trailing newline is ignored
+ *
+ * Return: the policy or NULL.
+ */
+const struct xsched_policy *xsched_policy_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xsched_policies); i++)
+		if (sysfs_streq(name, xsched_policies[i]->name))
+			return xsched_policies[i];
+	return NULL;
+}
+
+/**
+ * xsched_domain_set_policy() - switch a domain to another policy
+ * @dom: the domain
+ * @name: the policy's name
+ *
+ * The new policy starts from a clean state and decides at once.
+ *
+ * Return: 0, -EINVAL for an unknown name, -ENODEV if the domain is gone.
+ */
+int xsched_domain_set_policy(struct xsched_domain *dom, const char *name)
+{
+	const struct xsched_policy *p = xsched_policy_find(name);
+	int ret = 0;
+
+	if (!p)
+		return -EINVAL;
+	mutex_lock(&dom->mutex);
+	if (dom->dead) {
+		ret = -ENODEV;
+	} else if (p != dom->policy) {
+		spin_lock_bh(&dom->lock);
+		dom->policy = p;
+		memset(&dom->hpf, 0, sizeof(dom->hpf));
+		spin_unlock_bh(&dom->lock);
+		xsched_decide(dom, ktime_get_ns());
+	}
+	mutex_unlock(&dom->mutex);
+	return ret;
+}
+
+enum xsched_queue_state xsched_queue_state(const struct xsched_queue *q)
+{
+	if (q->paused)
+		return XSCHED_QUEUE_PAUSED;
+	return q->busy ? XSCHED_QUEUE_BUSY : XSCHED_QUEUE_IDLE;
+}
+
+struct xsched_queue *xsched_queue_alloc(void)
+{
+	struct xsched_queue *q = kmem_cache_zalloc(xsched_queue_cache,
+						   GFP_KERNEL);
+
+	if (!q)
+		return NULL;
+	kobject_init(&q->kobj, &xsched_queue_ktype);
+	INIT_LIST_HEAD(&q->dom_link);
+	INIT_LIST_HEAD(&q->level_link);
+	return q;
+}
+
+static void xsched_queue_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(xsched_queue_cache,
+			container_of(rcu, struct xsched_queue, rcu));
+}
+
+/* The queue kobject's release: after an RCU grace period (ioctl lookups). */
+void xsched_queue_release(struct kobject *kobj)
+{
+	struct xsched_queue *q = container_of(kobj, struct xsched_queue, kobj);
+
+	call_rcu(&q->rcu, xsched_queue_free_rcu);
+}
+
+/* Drop the creation reference: sysfs may still hold one. */
+void xsched_queue_free(struct xsched_queue *q)
+{
+	kobject_put(&q->kobj);
+}
+
+int xsched_init_caches(void)
+{
+	xsched_queue_cache = KMEM_CACHE(xsched_queue, 0);
+	return xsched_queue_cache ? 0 : -ENOMEM;
+}
+
+void xsched_exit_caches(void)
+{
+	rcu_barrier();		/* queue frees in flight */
+	kmem_cache_destroy(xsched_queue_cache);
+}
+
+/**
+ * xsched_queue_lock() - find a queue by id and lock its domain
+ * @id: the xsched queue id
+ * @qp: set to the queue
+ *
+ * Return: the queue's domain with dom->mutex held, for xsched_queue_unlock(),
+ * or NULL if no live queue has that id.
+ */
+struct xsched_domain *xsched_queue_lock(u32 id, struct xsched_queue **qp)
+{
+	struct xsched_domain *dom = NULL;
+	struct xsched_queue *q;
+
+	/* xsched_lock keeps every domain alive; RCU the queue. */
+	mutex_lock(&xsched_lock);
+	rcu_read_lock();
+	q = xa_load(&xsched_queues, id);
+	if (q)
+		dom = READ_ONCE(q->dom);
+	rcu_read_unlock();
+	if (dom) {
+		mutex_lock(&dom->mutex);
+		/* Queues leave the xarray under dom->mutex: check again. */
+		if (dom->dead || xa_load(&xsched_queues, id) != q) {
+			mutex_unlock(&dom->mutex);
+			dom = NULL;
+		}
+	}
+	mutex_unlock(&xsched_lock);
+	*qp = dom ? q : NULL;
+	return dom;
+}
+
+/**
+ * xsched_queue_set_prio() - move a queue to another priority level
+ * @q: the queue, q->dom->mutex held
+ * @prio: the new level, at most XSCHED_PRIO_MAX
+ *
+ * The provider's own queue priority changes first; if it refuses,
+ * nothing changes.  Then the queue is paused or resumed as the policy
+ * now demands, in the same decision.
+ *
+ * Return: 0, -EINVAL, -ENODEV (provider gone) or -EIO.
+ */
+int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio)
+{
+	struct xsched_domain *dom = q->dom;
+	struct kfd_xsched_queue_ref ref = {
+		.tgid = q->tgid,
+		.queue_id = q->queue_id,
+	};
+	u64 now;
+	bool busy;
+	int ret;
+
+	lockdep_assert_held(&dom->mutex);
+	if (prio > XSCHED_PRIO_MAX)
+		return -EINVAL;
+	if (dom->dead)
+		return -ENODEV;
+	if (prio == q->prio)
+		return 0;
+	ret = dom->b->ops->set_priority(dom->gpu_id, &ref, prio);
+	if (ret) {
+		pr_warn_ratelimited("%s: provider refused priority %u for queue %u: %d\n",
+				    dom->name, prio, q->id, ret);
+		return -EIO;
+	}
+	now = ktime_get_ns();
+	spin_lock_bh(&dom->lock);
+	busy = q->busy;
+	xsched_queue_set_busy(q, false, now);
+	list_move_tail(&q->level_link, &dom->levels[prio]);
+	q->prio = prio;
+	xsched_queue_set_busy(q, busy, now);
+	spin_unlock_bh(&dom->lock);
+	dom->resync = true;
+	xsched_decide(dom, now);
+	return 0;
+}
+
+/**
+ * xsched_queue_hint() - a BEGIN or END hint from userspace
+ * @q: the queue, q->dom->mutex held
+ * @owner: the file the hint came from; a BEGIN lasts at most as long
+ * @begin: BEGIN (true) or END
+ *
+ * The decision is made at once rather than at the next poll.
+ */
+void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
+		       bool begin)
+{
+	struct xsched_domain *dom = q->dom;
+	u64 now = ktime_get_ns();
+
+	lockdep_assert_held(&dom->mutex);
+	spin_lock_bh(&dom->lock);
+	q->hint = begin;
+	q->hint_owner = begin ? owner : NULL;
+	xsched_queue_set_busy(q, begin || xsched_qmem_busy(q), now);
+	spin_unlock_bh(&dom->lock);
+	xsched_decide(dom, now);
+}
+
+/**
+ * xsched_hints_release() - end every BEGIN hint sent through a file
+ * @owner: the file being released
+ */
+void xsched_hints_release(const struct file *owner)
+{
+	struct xsched_domain *dom;
+	struct xsched_queue *q;
+	unsigned long id = 0;
+
+	/* Ids only grow in this walk: at most one pass over the queues. */
+	for (;;) {
+		rcu_read_lock();
+		for (q = xa_find(&xsched_queues, &id, ULONG_MAX, XA_PRESENT);
+		     q && READ_ONCE(q->hint_owner) != owner;
+		     q = xa_find_after(&xsched_queues, &id, ULONG_MAX,
+				       XA_PRESENT))
+			;
+		rcu_read_unlock();
+		if (!q)
+			break;
+		dom = xsched_queue_lock(id, &q);
+		if (dom) {
+			if (q->hint_owner == owner)
+				xsched_queue_hint(q, owner, false);
+			mutex_unlock(&dom->mutex);
+		}
+		id++;
+	}
+}
+
+/* The domain kobject's release: the last sysfs reader is gone. */
+void xsched_domain_release(struct kobject *kobj)
+{
+	struct xsched_domain *dom = container_of(kobj, struct xsched_domain,
+						 kobj);
+
+	kvfree(dom->batch);
+	kfree(dom);
 }

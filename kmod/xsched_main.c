@@ -32,8 +32,17 @@ static struct attribute *xsched_dev_attrs[] = {
 };
 ATTRIBUTE_GROUPS(xsched_dev);
 
+/* misc_open() points private_data at the miscdevice; we use it as a mark. */
+static int xsched_open(struct inode *inode, struct file *file)
+{
+	file->private_data = NULL;
+	return 0;
+}
+
 static const struct file_operations xsched_fops = {
 	.owner = THIS_MODULE,
+	.open = xsched_open,
+	.release = xsched_release,
 	.unlocked_ioctl = xsched_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -58,34 +67,48 @@ static int __init xsched_init(void)
 	int ret;
 
 	/* Decisions must not wait behind unrelated work: a dedicated queue. */
+	ret = xsched_init_caches();
+	if (ret)
+		return ret;
 	xsched_wq = alloc_workqueue("xsched", WQ_HIGHPRI | WQ_UNBOUND, 0);
-	if (!xsched_wq)
-		return -ENOMEM;
+	if (!xsched_wq) {
+		ret = -ENOMEM;
+		goto err_caches;
+	}
 	/* misc_register() adds the attribute groups before the uevent. */
 	ret = misc_register(&xsched_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", XSCHED_DEVICE_NAME, ret);
 		goto err_wq;
 	}
-	ret = xsched_provider_init();
+	ret = xsched_sysfs_init(&xsched_misc.this_device->kobj);
 	if (ret)
 		goto err_misc;
+	ret = xsched_provider_init();
+	if (ret)
+		goto err_sysfs;
 	pr_info("version %s loaded (ABI %d)\n", XSCHED_VERSION,
 		XSCHED_ABI_VERSION);
 	return 0;
 
+err_sysfs:
+	xsched_sysfs_exit();
 err_misc:
 	misc_deregister(&xsched_misc);
 err_wq:
 	destroy_workqueue(xsched_wq);
+err_caches:
+	xsched_exit_caches();
 	return ret;
 }
 
 static void __exit xsched_exit(void)
 {
 	xsched_provider_exit();
+	xsched_sysfs_exit();
 	misc_deregister(&xsched_misc);
 	destroy_workqueue(xsched_wq);
+	xsched_exit_caches();
 	pr_info("unloaded\n");
 }
 

@@ -16,7 +16,7 @@
 
 #include "xsched.h"
 
-static LIST_HEAD(xsched_bindings);	/* under xsched_lock */
+LIST_HEAD(xsched_bindings);	/* under xsched_lock */
 
 /* Caller holds xsched_lock. */
 static bool xsched_bound(const struct kfd_xsched_ops *ops)
@@ -29,20 +29,32 @@ static bool xsched_bound(const struct kfd_xsched_ops *ops)
 	return false;
 }
 
-/* Caller holds xsched_lock and a module reference on the provider. */
+/*
+ * Caller holds xsched_bind_lock and a module reference on the provider.
+ * Binding registers a listener, which takes the provider's listener lock:
+ * that must not happen under xsched_lock (see the lock order in xsched.h).
+ */
 static void xsched_try_bind(const struct kfd_xsched_ops *(*get_ops)(void))
 {
 	const struct kfd_xsched_ops *ops = get_ops();
 	struct xsched_binding *b;
+	bool bound;
 
-	if (!ops || xsched_bound(ops))
+	if (!ops)
+		return;
+	mutex_lock(&xsched_lock);
+	bound = xsched_bound(ops);
+	mutex_unlock(&xsched_lock);
+	if (bound)
 		return;
 	b = xsched_bind(ops);
 	if (IS_ERR(b)) {
 		pr_err("cannot bind provider %s: %ld\n", ops->name, PTR_ERR(b));
 		return;
 	}
+	mutex_lock(&xsched_lock);
 	list_add_tail(&b->link, &xsched_bindings);
+	mutex_unlock(&xsched_lock);
 	pr_info("bound to provider %s\n", ops->name);
 }
 
@@ -50,7 +62,7 @@ static void xsched_bind_all(void)
 {
 	const struct kfd_xsched_ops *(*get_ops)(void);
 
-	mutex_lock(&xsched_lock);
+	mutex_lock(&xsched_bind_lock);
 	get_ops = symbol_get(kfd_xsched_get_ops);
 	if (get_ops) {
 		xsched_try_bind(get_ops);
@@ -61,7 +73,7 @@ static void xsched_bind_all(void)
 		xsched_try_bind(get_ops);
 		symbol_put(xsched_sim_get_ops);
 	}
-	mutex_unlock(&xsched_lock);
+	mutex_unlock(&xsched_bind_lock);
 }
 
 /**

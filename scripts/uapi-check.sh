@@ -45,6 +45,12 @@ XS_SIZE(xsched_features, 56);
 XS_SIZE(xsched_sim_create_queue, 64);
 XS_SIZE(xsched_sim_queue_op, 48);
 XS_SIZE(xsched_sim_nodes, 64);
+XS_SIZE(xsched_domain_info, 128);
+XS_SIZE(xsched_queue_info, 80);
+XS_SIZE(xsched_list, 48);
+XS_SIZE(xsched_queue_query, 112);
+XS_SIZE(xsched_set_priority, 32);
+XS_SIZE(xsched_hint, 32);
 LAYOUT
 check uapi/layout-64 gcc -std=c11 -m64 $strict "$tmp/layout.c"
 check uapi/layout-32 gcc -std=c11 -m32 $strict "$tmp/layout.c"

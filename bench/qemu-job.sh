@@ -6,7 +6,7 @@
 # scaling), TASKS, KERNELS, KERNEL_US and TRACE (1: record xsched's
 # trace events during the systematic runs).  Prints key=value lines that
 # the host formats: SYS (bench/systematic), XSTAT (the domain's sysfs
-# files), PAUSE, COST, PL (bench/preempt_lat), MEM/MEMCACHE (bench/qmem),
+# files), TRACE and PAUSE (trace events), PL (bench/preempt_lat), MEM/MEMCACHE (bench/qmem),
 # and "XT FAIL <step>" for every step that failed.
 
 . /params
@@ -48,8 +48,8 @@ pct() {
 # us: ns on stdin to microseconds, one decimal.
 us() { awk '{ if ($1 == "-") print "-"; else printf "%.1f\n", $1 / 1000 }'; }
 
-# Trace events of xsched go to an instance of their own (clock "mono",
-# the clock of CLOCK_MONOTONIC), the function graph to the top buffer.
+# Trace events of xsched go to an instance of their own with clock
+# "mono", the clock of CLOCK_MONOTONIC.
 have_events() { [ -d "$T/events/xsched" ]; }
 
 events_start() {
@@ -70,33 +70,6 @@ events_stop() {
 	echo 0 >"$TI/tracing_on"
 	echo 0 >"$TI/events/xsched/enable"
 	cat "$TI/trace" >"$1"
-}
-
-# graph_start: function graph of one poll pass and one decision.
-GRAPH_FUNCS="xsched_poll_fn xsched_decide_work"
-graph_start() {
-	local f
-	grep -q function_graph "$T/available_tracers" 2>/dev/null || return 1
-	echo 0 >"$T/tracing_on"
-	echo nop >"$T/current_tracer"
-	: >"$T/set_graph_function"
-	for f in $GRAPH_FUNCS; do
-		echo "$f" >>"$T/set_graph_function" 2>/dev/null ||
-			{ echo "NOTE graph function $f not traceable"; }
-	done
-	echo 1 >"$T/max_graph_depth"
-	echo 16384 >"$T/buffer_size_kb"
-	echo function_graph >"$T/current_tracer"
-	: >"$T/trace"
-	echo 1 >"$T/tracing_on"
-}
-
-graph_stop() {
-	echo 0 >"$T/tracing_on" 2>/dev/null
-	cat "$T/trace" >"$1" 2>/dev/null || : >"$1"
-	echo nop >"$T/current_tracer" 2>/dev/null
-	: >"$T/set_graph_function" 2>/dev/null
-	echo 0 >"$T/max_graph_depth" 2>/dev/null
 }
 
 # field NAME: the value of NAME=... in each xsched_pause line of stdin.
@@ -132,17 +105,6 @@ doorbell_to_pause() {
 		$2 == "P" && d { print $1 - d; d = 0 }'
 }
 
-# graph_cost LABEL FILE: durations of the traced functions.
-graph_cost() {
-	local f line="COST label=$1"
-	for f in $GRAPH_FUNCS; do
-		awk -v f="$f" 'index($0, f "()") || index($0, f " [xsched]()") {
-			for (i = 2; i <= NF; i++) if ($i == "us") { print $(i - 1) * 1000; break } }' "$2" >/tmp/cost.$f
-		line="$line ${f}_n=$(wc -l </tmp/cost.$f) ${f}_p50_us=$(pct 50 </tmp/cost.$f | us) ${f}_p99_us=$(pct 99 </tmp/cost.$f | us)"
-	done
-	echo "$line"
-}
-
 sys_run() {
 	local label=$1
 	shift
@@ -170,13 +132,10 @@ part_systematic() {
 
 # pl_run LABEL QUEUES PROCS ITER: one preempt_lat run, traced.
 pl_run() {
-	local label=$1 nq=$2 np=$3 it=$4 ev=0 gr=0
+	local label=$1 nq=$2 np=$3 it=$4 ev=0
 	events_start && ev=1
-	graph_start && gr=1
 	$B/preempt_lat -l "$label" -q "$nq" -p "$np" -i "$it" -o "/tmp/db.$label" \
 		-s $((200 + nq * 2)) || step_fail "preempt_lat/$label"
-	[ "$gr" = 1 ] && graph_stop "/tmp/graph.$label" &&
-		graph_cost "$label" "/tmp/graph.$label"
 	if [ "$ev" = 1 ]; then
 		events_stop "/tmp/trace.$label"
 		pause_summary "$label" "/tmp/trace.$label"

@@ -34,7 +34,8 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; exit 2 ;;
 	esac
 done
-parts=${parts:-$all_parts}
+# The guest runs them in this order whatever the order of --only.
+parts=$(for p in $all_parts; do [[ " ${parts:-$all_parts} " == *" $p "* ]] && echo "$p"; done | xargs)
 repro() { echo "  reproduce: bench/run.sh --line $line --only $1${2:+ $2}"; }
 
 t_start=$SECONDS
@@ -125,11 +126,30 @@ for p in $parts; do
 			printf "    slabinfo active objects x size  %6.0f bytes   (target: < 1024 bytes)\n",
 				(si[1] / n[1] - si[0] / n[0]) / q
 		}' "$log"
-		echo "  caches that grew by >= 1 object per 8 queues, first run with xsched (on1) and without (off1):"
-		grep -E '^MEMCACHE label=(on1|off1) ' "$log" | sed 's/^MEMCACHE /    /' || true
-		echo "  counted: slab objects (kmalloc and named caches, including the sysfs"
-		echo "  kernfs nodes of each queue's directory) and vmalloc; not counted: the"
-		echo "  pinned user pages (rings, headers, signals: the processes' own memory)."
+		echo "  by cache, bytes per XQueue (mean on - mean off; caches that grew by >= 1 object per 8 queues):"
+		awk '/^MEMCACHE label=/ {
+			for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			on = (f["label"] ~ /^on/); b[f["cache"], on] += f["bytes"]; o[f["cache"], on] += f["objs"]; c[f["cache"]] = f["objsize"]
+		}
+		/^MEM label=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
+			if (g["status"] == "ok") { n[(g["label"] ~ /^on/)]++; q = g["queues"] } }
+		END {
+			if (!n[0] || !n[1]) exit
+			for (k in c) {
+				d = (b[k, 1] / n[1] - b[k, 0] / n[0]) / q
+				if (d >= 8 || d <= -8)
+					printf "    %-24s %6.0f bytes  (%5.2f objects of %d bytes)\n", k, d,
+						(o[k, 1] / n[1] - o[k, 0] / n[0]) / q, c[k]
+			}
+		}' "$log" | sort -k2,2nr
+		a=$(grep -m1 '^SLABALIAS ' "$log" || true)
+		[ -n "$a" ] && echo "  xsched's own queue cache is merged: $(kv "$a" xsched_queue) shared with $(kv "$a" shared_with)"
+		echo "  counted: every slab object and vmalloc area the kernel holds for the"
+		echo "  queues beyond what it holds without xsched: xsched's XQueue, its ids,"
+		echo "  batch slots, and the sysfs directory of each queue (kernfs nodes, their"
+		echo "  inode-number IDR); not counted: pinned user pages (rings, headers,"
+		echo "  signals: the processes' own memory).  Slab pages (Slab, SUnreclaim)"
+		echo "  include partly used slabs; slabinfo counts objects."
 		;;
 	scaling)
 		echo "== scaling: 1 high-priority queue (50 doorbells, 1 ms kernels) + N-1 busy low-priority queues"

@@ -147,6 +147,7 @@ pl_run() {
 		echo "PAUSE label=$label queues=$nq doorbells=$(wc -l <"/tmp/db.$label")" \
 			"matched=$(wc -l </tmp/d2p.$label)" \
 			"d2p_p50_us=$(pct 50 </tmp/d2p.$label | us)" \
+			"d2p_p90_us=$(pct 90 </tmp/d2p.$label | us)" \
 			"d2p_p99_us=$(pct 99 </tmp/d2p.$label | us)"
 	else
 		echo "PAUSE label=$label queues=$nq status=unavailable"

@@ -8,18 +8,20 @@
 #   systematic  the demo's scenarios with more tasks: high-priority P50/P99
 #               vs the same clients alone, total time vs no scheduler
 #   pause       pause latency: a queue becoming busy -> the batched pause
-#   memory      kernel memory per XQueue (1024 queues, xsched on vs off)
 #   scaling     pause latency and decision/poll cost at 16..1024 queues
+#   memory      kernel memory per XQueue (1024 queues, xsched on vs off)
 # Every figure is modelled (the simulator's hrtimers); CPU costs are those
 # of a TCG-emulated CPU, several times slower than the host's.
+#
+# Exits non-zero only if QEMU or a step fails, never because of a figure.
 #
 # Usage: bench/run.sh [--line 6.12|6.1] [--only PART]... [--tasks N] [--timeout SECONDS]
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 . "$XSCHED_TOP/bench/report.sh"
 
-all_parts="systematic pause memory scaling"
-usage() { echo "usage: $0 [--line 6.12|6.1] [--only systematic|pause|memory|scaling]... [--tasks N] [--timeout SECONDS]"; }
+all_parts="systematic pause scaling memory"
+usage() { echo "usage: $0 [--line 6.12|6.1] [--only systematic|pause|scaling|memory]... [--tasks N] [--timeout SECONDS]"; }
 line=6.12
 tasks=20
 timeout_s=1200
@@ -99,7 +101,7 @@ for p in $parts; do
 			echo "  unavailable: no xsched trace events in this xsched.ko"
 		else
 			echo "  doorbell -> pause issued (user CLOCK_MONOTONIC vs xsched:xsched_pause, trace_clock mono):"
-			echo "    P50 $(kv "$pl" d2p_p50_us) us, P99 $(kv "$pl" d2p_p99_us) us over $(kv "$pl" matched) of $(kv "$pl" doorbells) doorbells" \
+			echo "    P50 $(kv "$pl" d2p_p50_us) us, P90 $(kv "$pl" d2p_p90_us) us, P99 $(kv "$pl" d2p_p99_us) us over $(kv "$pl" matched) of $(kv "$pl" doorbells) doorbells" \
 				"(target: P99 < poll_us + 50 = $((${poll:-0} + 50)) us)"
 			echo "  xsched's own latency_ns (busy seen by a poll -> pause issued): P50 $(kv "$t" lat_p50_us) us, P99 $(kv "$t" lat_p99_us) us over $(kv "$t" pauses) pauses"
 			echo "  sysfs: pause_lat_mean_ns $(us_of "$(kv "$x" pause_lat_mean_ns)"), pause_lat_max_ns $(us_of "$(kv "$x" pause_lat_max_ns)"), poll_us $poll"

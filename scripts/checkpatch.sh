@@ -34,4 +34,19 @@ for f in "${files[@]}"; do
 		result fail "checkpatch/$f"
 	fi
 done
+
+# Docs match the code: every sysfs file has its ABI entry, and back.
+abi=$XSCHED_TOP/docs/ABI/sysfs-class-misc-xsched
+for kind in dom:domains/\<gpu_id\> q:queues/\<id\>; do
+	prefix=${kind%%:*} dir=${kind#*:}
+	code=$(grep -o "&${prefix}_attr_[a-z_0-9]*\.attr" "$XSCHED_TOP/kmod/xsched_sysfs.c" |
+		sed "s/&${prefix}_attr_//; s/\.attr//" | sort)
+	docs=$(sed -n "s|^What:.*/${dir//\\/}/\([a-z_0-9]*\)$|\1|p" "$abi" | sort)
+	if [ -n "$code" ] && [ "$code" = "$docs" ]; then
+		result pass "abi-docs/${dir%%/*}"
+	else
+		diff <(echo "$code") <(echo "$docs") >&2 || true
+		result fail "abi-docs/${dir%%/*}" "kmod/xsched_sysfs.c and $abi differ"
+	fi
+done
 summary

@@ -111,7 +111,125 @@ static void ioctl_unknown_cmd_enotty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xsched_ioctl(NULL, *cmd, 0), (long)-ENOTTY);
 }
 
+static void xsched_list_request(struct xsched_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->size = sizeof(*l);
+	l->entry_size = sizeof(struct xsched_queue_info);
+	l->count = 4;
+	l->entries = 0x1000;
+}
+
+struct xsched_bad_list {
+	const char *desc;
+	void (*mangle)(struct xsched_list *l);
+};
+
+static void bl_size(struct xsched_list *l)
+{
+	l->size -= 8;
+}
+
+static void bl_flag(struct xsched_list *l)
+{
+	l->flags = 1U << 5;
+}
+
+static void bl_esize(struct xsched_list *l)
+{
+	l->entry_size = 64;
+}
+
+static void bl_noarray(struct xsched_list *l)
+{
+	l->entries = 0;
+}
+
+static void bl_gpu(struct xsched_list *l)
+{
+	l->gpu_id = 7;
+}
+
+static void bl_rsv0(struct xsched_list *l)
+{
+	l->reserved0 = 1;
+}
+
+static void bl_rsv(struct xsched_list *l)
+{
+	l->reserved[1] = 1;
+}
+
+
+static const struct xsched_bad_list xsched_bad_lists[] = {
+	{ "size", bl_size }, { "unknown flag", bl_flag },
+	{ "entry_size", bl_esize }, { "room without array", bl_noarray },
+	{ "gpu_id without XSCHED_LIST_GPU_ID", bl_gpu },
+	{ "reserved0", bl_rsv0 }, { "reserved[1]", bl_rsv },
+};
+
+static void xsched_bad_list_desc(const struct xsched_bad_list *c, char *d)
+{
+	strscpy(d, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(xsched_bad_list, xsched_bad_lists, xsched_bad_list_desc);
+
+static void list_valid_requests_accepted(struct kunit *test)
+{
+	const u32 both = XSCHED_LIST_GPU_ID | XSCHED_LIST_MINE;
+	struct xsched_list l;
+
+	xsched_list_request(&l);
+	KUNIT_EXPECT_EQ(test, xsched_check_list(&l, sizeof(struct xsched_queue_info), both), 0);
+	l.flags = both;
+	l.gpu_id = 7;
+	KUNIT_EXPECT_EQ(test, xsched_check_list(&l, sizeof(struct xsched_queue_info), both), 0);
+	/* Asking only how many: no room, no array. */
+	xsched_list_request(&l);
+	l.count = 0;
+	l.entries = 0;
+	KUNIT_EXPECT_EQ(test, xsched_check_list(&l, sizeof(struct xsched_queue_info), 0), 0);
+	/* A flag this list does not define. */
+	xsched_list_request(&l);
+	l.flags = XSCHED_LIST_MINE;
+	KUNIT_EXPECT_EQ(test, xsched_check_list(&l, sizeof(struct xsched_queue_info), 0), -EINVAL);
+}
+
+static void list_bad_request_einval(struct kunit *test)
+{
+	const struct xsched_bad_list *c = test->param_value;
+	struct xsched_list l;
+
+	xsched_list_request(&l);
+	c->mangle(&l);
+	KUNIT_EXPECT_EQ(test, xsched_check_list(&l, sizeof(struct xsched_queue_info),
+						XSCHED_LIST_GPU_ID | XSCHED_LIST_MINE),
+			-EINVAL);
+}
+
+static void args_rules(struct kunit *test)
+{
+	struct xsched_set_priority a = { .size = sizeof(a), .id = 1 };
+
+	KUNIT_EXPECT_EQ(test, xsched_check_args(&a, sizeof(a), 0, a.reserved,
+						sizeof(a.reserved)), 0);
+	a.reserved[1] = 1;
+	KUNIT_EXPECT_EQ(test, xsched_check_args(&a, sizeof(a), 0, a.reserved,
+						sizeof(a.reserved)), -EINVAL);
+	a.reserved[1] = 0;
+	a.flags = 2;
+	KUNIT_EXPECT_EQ(test, xsched_check_args(&a, sizeof(a), 0, a.reserved,
+						sizeof(a.reserved)), -EINVAL);
+	a.flags = 0;
+	a.size++;
+	KUNIT_EXPECT_EQ(test, xsched_check_args(&a, sizeof(a), 0, a.reserved,
+						sizeof(a.reserved)), -EINVAL);
+}
+
 static struct kunit_case xsched_uapi_cases[] = {
+	KUNIT_CASE(list_valid_requests_accepted),
+	KUNIT_CASE_PARAM(list_bad_request_einval, xsched_bad_list_gen_params),
+	KUNIT_CASE(args_rules),
 	KUNIT_CASE(features_valid_request_answers),
 	KUNIT_CASE_PARAM(features_bad_request_einval_unchanged,
 			 xsched_bad_features_gen_params),

@@ -85,6 +85,17 @@ static __attribute__((unused)) void xt_check_errno(const char *name, int ret, in
 			ret == -1 ? strerror(err) : "-", strerror(want));
 }
 
+/* A call returning 0 or -errno must have returned exactly @want. */
+static __attribute__((unused)) void xt_check_ret(const char *name, int ret, int want)
+{
+	if (ret == want)
+		xt_pass(name);
+	else
+		xt_fail(name, "returned %d (%s), want %d (%s)", ret,
+			ret ? strerror(-ret) : "ok", want,
+			want ? strerror(-want) : "ok");
+}
+
 static __attribute__((unused)) int xt_exit(void)
 {
 	if (xt_nfail)

@@ -6,7 +6,7 @@
 # scaling), TASKS, KERNELS, KERNEL_US and TRACE (1: record xsched's
 # trace events during the systematic runs).  Prints key=value lines that
 # the host formats: SYS (bench/systematic), XSTAT (the domain's sysfs
-# files), TRACE and PAUSE (trace events), PL (bench/preempt_lat), MEM/MEMCACHE (bench/qmem),
+# files), TRACE and PAUSE (trace events), NOISE (bench/timer_noise), PL (bench/preempt_lat), MEM/MEMCACHE (bench/qmem),
 # and "XT FAIL <step>" for every step that failed.
 
 . /params
@@ -126,7 +126,7 @@ part_systematic() {
 		if [ "$TRACE" = 1 ]; then
 			events_stop "/tmp/trace.${s%:*}"
 			pause_summary "${s%:*}" "/tmp/trace.${s%:*}"
-			grep -E 'xsched_(pause|resume):' "/tmp/trace.${s%:*}" |
+			grep -E 'xsched_(pause|resume|decide):' "/tmp/trace.${s%:*}" |
 				head -n 50 | sed "s/^/TRACELINE ${s%:*} /"
 		fi
 		xs_stats "${s%:*}"
@@ -157,6 +157,7 @@ pl_run() {
 
 part_pause() {
 	echo "XT PART pause"
+	$B/timer_noise -l idle || step_fail timer_noise
 	xs_load
 	pl_run pause16 16 1 200
 	xs_unload

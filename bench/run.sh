@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 # The guest runs them in this order whatever the order of --only.
-parts=$(for p in $all_parts; do [[ " ${parts:-$all_parts} " == *" $p "* ]] && echo "$p"; done | xargs)
+parts=$(for p in $all_parts; do [[ " ${parts:-$all_parts} " != *" $p "* ]] || echo "$p"; done | xargs)
 repro() { echo "  reproduce: bench/run.sh --line $line --only $1${2:+ $2}"; }
 
 t_start=$SECONDS
@@ -51,7 +51,7 @@ make -C "$XSCHED_TOP/bench" --no-print-directory OUT="$XSCHED_BUILD/bench" >&2
 guest_stage "$work" "$kver" "$XSCHED_TOP/bench/qemu-job.sh" ||
 	{ echo "bench: module build failed for $kver" >&2; exit 1; }
 mkdir -p "$work/root/bench"
-cp "$XSCHED_BUILD"/bench/{systematic,preempt_lat,qmem} "$work/root/bench/"
+cp "$XSCHED_BUILD"/bench/{systematic,preempt_lat,qmem,timer_noise} "$work/root/bench/"
 cat >"$work/root/params" <<EOP
 PARTS="$parts"
 TASKS=$tasks
@@ -106,6 +106,8 @@ for p in $parts; do
 			echo "  xsched's own latency_ns (busy seen by a poll -> pause issued): P50 $(kv "$t" lat_p50_us) us, P99 $(kv "$t" lat_p99_us) us over $(kv "$t" pauses) pauses"
 			echo "  sysfs: pause_lat_mean_ns $(us_of "$(kv "$x" pause_lat_mean_ns)"), pause_lat_max_ns $(us_of "$(kv "$x" pause_lat_max_ns)"), poll_us $poll"
 		fi
+		z=$(kv_line "$log" NOISE idle)
+		echo "  noise floor (bench/timer_noise): a 100 us sleep in the guest wakes up late by P50 $(kv "$z" late_p50_us) us, P99 $(kv "$z" late_p99_us) us, max $(kv "$z" late_max_us) us"
 		echo "  high-priority 1 ms kernel, doorbell -> completion: P50 $(kv "$r" high_p50_us) us, P99 $(kv "$r" high_p99_us) us"
 		;;
 	memory)

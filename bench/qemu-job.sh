@@ -2,12 +2,20 @@
 #
 # The job of the demo's and the benchmarks' QEMU guest (scripts/demo.sh,
 # bench/run.sh), sourced by /init there (see scripts/qemu-init.sh); not
-# run on the host.  /params sets PARTS (any of: systematic pause memory
-# scaling), TASKS, KERNELS, KERNEL_US and TRACE (1: record xsched's
+# run on the host.  /params sets PARTS (any of: systematic pause scaling
+# memory), TASKS, KERNELS, KERNEL_US and TRACE (1: record xsched's
 # trace events during the systematic runs).  Prints key=value lines that
 # the host formats: SYS (bench/systematic), XSTAT (the domain's sysfs
-# files), TRACE and PAUSE (trace events), NOISE (bench/timer_noise), PL (bench/preempt_lat), MEM/MEMCACHE (bench/qmem),
-# and "XT FAIL <step>" for every step that failed.
+# files), TRACE and PAUSE (trace events), NOISE (bench/timer_noise), PL
+# (bench/preempt_lat), MEM/MEMCACHE (bench/qmem), and "XT FAIL <step>"
+# for every step that failed.
+
+# Run directly rather than sourced by the guest's /init: usage only.
+case "${0##*/}" in
+qemu-job*)
+	echo "usage: $0 (a guest job, sourced by scripts/qemu-init.sh as /job; not run directly)"
+	case "${1:-}" in -h|--help) exit 0 ;; *) exit 2 ;; esac ;;
+esac
 
 . /params
 B=/bench

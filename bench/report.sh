@@ -2,6 +2,11 @@
 # Formatting of the guest's key=value lines (bench/qemu-job.sh) on the
 # host; sourced by scripts/demo.sh and bench/run.sh, not run.
 
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	echo "usage: . $0 (sourced by scripts/demo.sh and bench/run.sh; not run directly)"
+	case "${1:-}" in -h|--help) exit 0 ;; *) exit 2 ;; esac
+fi
+
 # kv_line LOG PREFIX LABEL: the first "PREFIX label=LABEL ..." line.
 kv_line() {
 	grep -m1 "^$2 label=$3 " "$1" || true

@@ -5,6 +5,10 @@
 # Mounts proc, sysfs, devtmpfs, tmpfs and tracefs, sources /job (the
 # tests, the demo or the benchmarks), dumps the kernel log, powers off.
 # The job reports on the serial console; xt() prints "XT ..." lines.
+if [ "$$" != 1 ]; then
+	echo "usage: $0 (the QEMU guest's /init, run by the kernel as PID 1; not run directly)"
+	case "${1:-}" in -h|--help) exit 0 ;; *) exit 2 ;; esac
+fi
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc

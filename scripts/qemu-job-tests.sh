@@ -5,6 +5,13 @@
 # /modules/order, runs every program in /tests, unloads the modules.
 # Results: "XT PASS|FAIL|SKIP <name> [reason]" lines.
 
+# Run directly rather than sourced by the guest's /init: usage only.
+case "${0##*/}" in
+qemu-job*)
+	echo "usage: $0 (a guest job, sourced by scripts/qemu-init.sh as /job; not run directly)"
+	case "${1:-}" in -h|--help) exit 0 ;; *) exit 2 ;; esac ;;
+esac
+
 loaded=""
 for m in $(cat /modules/order); do
 	if insmod "/modules/$m.ko"; then

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the xsched core with HPF behind a mock provider, in virtual
- * time.
+ * KUnit: the xsched core with HPF behind a mock provider, and a replay of
+ * one high-priority queue next to fifteen saturating low-priority ones on
+ * the simulated GPU's timing model, all in virtual time.
  *
  * Each test binds the core to a mock struct kfd_xsched_ops with one node,
  * sends it provider events through the listener it registers, and drives
@@ -15,11 +16,14 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
 #include "../../kmod/xsched.h"
+#include "../../kmod/xsched_sim_engine.h"
 
 #define US 1000ULL
 #define MS 1000000ULL
@@ -39,6 +43,8 @@ struct mock_queue {
 	bool paused;		/* by xsched */
 };
 
+struct rp;
+
 struct mock_provider {
 	const struct kfd_xsched_listener *listener;
 	struct mock_queue q[MOCK_MAX_Q];
@@ -54,10 +60,14 @@ struct mock_provider {
 	unsigned int wrong_node;
 	struct kfd_xsched_queue_ref batch[MOCK_MAX_Q];	/* the last one */
 	unsigned int batch_n;
+	struct rp *rp;			/* replay: forward to the engine */
 };
 
 /* The ops carry no context: the mock of the running test. */
 static struct mock_provider *mock;
+
+static void rp_forward(struct rp *rp, const struct kfd_xsched_queue_ref *qs,
+		       unsigned int n, bool pause);
 
 static void mock_op(void)
 {
@@ -155,6 +165,8 @@ static int mock_set(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 			mock->redundant++;
 		mq->paused = pause;
 	}
+	if (mock->rp)
+		rp_forward(mock->rp, qs, n, pause);
 	return 0;
 }
 
@@ -236,8 +248,10 @@ static void core_test_exit(struct kunit *test)
 {
 	struct core_fx *fx = test->priv;
 
-	if (fx && fx->b)
+	if (fx && fx->b) {
+		fx->mock.rp = NULL;
 		fx_unbind(fx);
+	}
 	mock = NULL;
 }
 
@@ -639,6 +653,306 @@ static void core_provider_gone_resumes_then_calls_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->mock.unregisters, 0U);
 }
 
+/*
+ * The replay: one priority-11 queue runs periodic tasks next to fifteen
+ * priority-0 queues with back-to-back work, on one simulated node with
+ * its modelled runlist-change costs.  Three runs of the same workload:
+ * the high queue alone, all sixteen without a scheduler (every queue
+ * mapped, processor sharing), and the core deciding every poll period
+ * with the mock forwarding each batch to the model's runlist.
+ *
+ * High: 100 tasks of 8 kernels of 500 us, one every 20 ms.  Low: 120
+ * kernels each (15 tasks of 8), 0.66 to 1.5 ms long, queued at time 0.
+ */
+#define RP_NQ		16
+#define RP_HIGH		0		/* index of the high queue */
+#define RP_HIGH_PRIO	11
+#define RP_POLL		(100 * US)
+#define RP_TASKS	100
+#define RP_TASK_KERNELS	8
+#define RP_HIGH_KERNEL	(500 * US)	/* task: 4 ms alone */
+#define RP_FIRST	(2 * MS)
+#define RP_PERIOD	(20 * MS)
+#define RP_LOW_KERNELS	120		/* 15 tasks of 8 kernels */
+#define RP_HIGH_CAP	(RP_TASKS * RP_TASK_KERNELS)
+#define RP_LIMIT	(60000 * MS)	/* virtual; a hang guard */
+
+/* docs/simulator.md: the simulator's default, MI300X-derived costs. */
+static const struct xsched_sim_params rp_params = {
+	.cp_overhead_ns = 20 * US,
+	.per_queue_ns = 2 * US,
+	.cwsr_save_ns = 40 * US,
+	.cwsr_restore_ns = 40 * US,
+};
+
+static const struct xsched_sim_params rp_free = { 0 };
+
+struct rp {
+	struct xsched_sim_node node;
+	struct xsched_sim_queue sq[RP_NQ];
+	struct xsched_sim_kernel *fifo[RP_NQ];
+	struct xsched_queue *xq[RP_NQ];	/* with the scheduler */
+	unsigned int nq;
+	u64 now;			/* of the decision being applied */
+	u64 arrival[RP_TASKS];
+	u64 task_ns[RP_TASKS];
+	u64 sorted[RP_TASKS];
+	unsigned int tasks_done;
+	u64 last_done;
+};
+
+struct rp_result {
+	u64 median, p99, total, changes, stall_ns;
+	u64 task_ns[RP_TASKS];
+};
+
+/* Low queue i (1..15) runs kernels of 0.66..1.5 ms, all different. */
+static u64 rp_low_kernel(unsigned int i)
+{
+	return (600 + 60 * i) * US;
+}
+
+/* Arrivals fall at every phase of the poll period, deterministically. */
+static u64 rp_arrival(unsigned int k)
+{
+	return RP_FIRST + k * RP_PERIOD + (k * 37 * US) % RP_POLL;
+}
+
+static void rp_completed(struct xsched_sim_queue *sq,
+			 const struct xsched_sim_kernel *k, u64 t)
+{
+	struct rp *rp = sq->priv;
+
+	rp->last_done = max(rp->last_done, t);
+	if (sq == &rp->sq[RP_HIGH] && !(k->dispatch_id % RP_TASK_KERNELS)) {
+		rp->task_ns[k->tag] = t - rp->arrival[k->tag];
+		rp->tasks_done++;
+	}
+}
+
+static const struct xsched_sim_hooks rp_hooks = {
+	.completed = rp_completed,
+};
+
+/* The mock's pause/resume: one runlist change of the model. */
+static void rp_forward(struct rp *rp, const struct kfd_xsched_queue_ref *qs,
+		       unsigned int n, bool pause)
+{
+	struct xsched_sim_queue *sqs[RP_NQ];
+	unsigned int i, m = 0;
+
+	for (i = 0; i < n && m < RP_NQ; i++) {
+		u32 idx = qs[i].tgid - MOCK_TGID;
+
+		if (idx < rp->nq)
+			sqs[m++] = &rp->sq[idx];
+	}
+	xsched_sim_runlist_change(&rp->node, sqs, m, !pause, rp->now);
+}
+
+/**
+ * rp_setup() - a fresh node with @nq queues, every low queue loaded
+ * @rp: the replay state (fifos allocated)
+ * @nq: 1 (the high queue alone) or RP_NQ
+ *
+ * Queues are created free of cost so that every run starts at time 0
+ * with no runlist change behind it.
+ */
+static void rp_setup(struct rp *rp, unsigned int nq)
+{
+	unsigned int i, j;
+
+	xsched_sim_node_init(&rp->node, MOCK_GPU_ID, &rp_free, &rp_hooks, 0);
+	rp->nq = nq;
+	for (i = 0; i < nq; i++) {
+		xsched_sim_queue_init(&rp->sq[i], rp->fifo[i],
+				      i == RP_HIGH ? RP_HIGH_CAP :
+						     RP_LOW_KERNELS);
+		rp->sq[i].priv = rp;
+		xsched_sim_queue_add(&rp->node, &rp->sq[i], 0);
+	}
+	rp->node.params = rp_params;
+	rp->node.runlist_changes = 0;
+	rp->node.stall_ns = 0;
+	for (i = 1; i < nq; i++)
+		for (j = 0; j < RP_LOW_KERNELS; j++)
+			xsched_sim_submit(&rp->sq[i], rp_low_kernel(i), NULL, 0,
+					  0);
+	for (i = 0; i < RP_TASKS; i++) {
+		rp->arrival[i] = rp_arrival(i);
+		rp->task_ns[i] = 0;
+	}
+	rp->tasks_done = 0;
+	rp->last_done = 0;
+	rp->now = 0;
+}
+
+static bool rp_done(const struct rp *rp)
+{
+	unsigned int i;
+
+	if (rp->tasks_done < RP_TASKS)
+		return false;
+	for (i = 0; i < rp->nq; i++)
+		if (rp->sq[i].completed != rp->sq[i].submitted)
+			return false;
+	return true;
+}
+
+/*
+ * One poll period of the core: busy state from the model, then a
+ * decision.  A queue is busy while a kernel of it waits or runs, as its
+ * dispatch ids and its last packet's completion signal tell the poll.
+ */
+static void rp_decide(struct rp *rp, struct core_fx *fx, u64 t)
+{
+	unsigned int i;
+
+	rp->now = t;
+	spin_lock_bh(&fx->dom->lock);
+	for (i = 0; i < rp->nq; i++)
+		xsched_queue_set_busy(rp->xq[i], rp->sq[i].completed !=
+						 rp->sq[i].submitted, t);
+	spin_unlock_bh(&fx->dom->lock);
+	fx_decide(fx, t);
+}
+
+static int rp_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * rp_run() - one run of the workload
+ * @test: the test
+ * @rp: state from rp_setup()
+ * @fx: the bound core whose queues are rp->xq, or NULL for no scheduler
+ * @res: figures of the run
+ *
+ * High-priority tasks (all their kernels at once) arrive as scheduled;
+ * with a scheduler the core decides at every poll period.  The run ends
+ * when every kernel of every queue has completed.
+ */
+static void rp_run(struct kunit *test, struct rp *rp, struct core_fx *fx,
+		   struct rp_result *res)
+{
+	u64 tick = 0, *sorted = rp->sorted;
+	unsigned int k = 0, i;
+
+	while (tick < RP_LIMIT) {
+		if (k < RP_TASKS && rp->arrival[k] <= tick) {
+			for (i = 0; i < RP_TASK_KERNELS; i++)
+				KUNIT_ASSERT_EQ(test,
+						xsched_sim_submit(&rp->sq[RP_HIGH],
+								  RP_HIGH_KERNEL,
+								  NULL, k,
+								  rp->arrival[k]),
+						0);
+			k++;
+			continue;
+		}
+		xsched_sim_advance(&rp->node, tick);
+		if (rp_done(rp))
+			break;
+		if (fx)
+			rp_decide(rp, fx, tick);
+		tick += RP_POLL;
+	}
+	KUNIT_ASSERT_TRUE_MSG(test, rp_done(rp), "replay did not finish");
+
+	memcpy(res->task_ns, rp->task_ns, sizeof(res->task_ns));
+	memcpy(sorted, rp->task_ns, sizeof(rp->sorted));
+	sort(sorted, RP_TASKS, sizeof(sorted[0]), rp_cmp, NULL);
+	res->median = sorted[(RP_TASKS - 1) / 2];
+	/* Nearest rank. */
+	res->p99 = sorted[DIV_ROUND_UP(99 * RP_TASKS, 100) - 1];
+	res->total = rp->last_done;
+	res->changes = rp->node.runlist_changes;
+	res->stall_ns = rp->node.stall_ns;
+}
+
+/* The run with the core: a fresh binding, its queues as the model's. */
+static void rp_run_scheduled(struct kunit *test, struct rp *rp,
+			     struct rp_result *res, unsigned int run)
+{
+	struct core_fx *fx = fx_bind(test);
+	unsigned int i;
+
+	rp_setup(rp, RP_NQ);
+	for (i = 0; i < RP_NQ; i++)
+		rp->xq[i] = mock_create(test, fx, MOCK_TGID + i, 0,
+					i == RP_HIGH ? RP_HIGH_PRIO : 0);
+	fx->mock.rp = rp;
+	rp_run(test, rp, fx, res);
+	KUNIT_EXPECT_EQ(test, fx->dom->errors, 0ULL);
+	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.unknown, 0U);
+	/* Tasks are far apart: each costs one pause and one resume. */
+	KUNIT_EXPECT_EQ(test, fx->dom->pauses, (u64)RP_TASKS);
+	KUNIT_EXPECT_EQ(test, fx->dom->resumes, (u64)RP_TASKS);
+	kunit_info(test, "scheduled run %u: %llu pauses, %llu resumes, %llu runlist changes, %llu us stalled\n",
+		   run, fx->dom->pauses, fx->dom->resumes, res->changes,
+		   div_u64(res->stall_ns, US));
+	fx->mock.rp = NULL;
+	fx_unbind(fx);
+}
+
+/* @a / @b in thousandths, printed as "x.yyy". */
+static u64 rp_milli(u64 a, u64 b)
+{
+	return div64_u64(a * 1000, b);
+}
+
+static void core_replay_one_high_fifteen_low(struct kunit *test)
+{
+	struct rp *rp = kunit_kzalloc(test, sizeof(*rp), GFP_KERNEL);
+	struct rp_result *alone, *shared, *sched, *again;
+	u64 med_x, total_x;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, rp);
+	alone = kunit_kcalloc(test, 4, sizeof(*alone), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, alone);
+	shared = alone + 1;
+	sched = alone + 2;
+	again = alone + 3;
+	for (i = 0; i < RP_NQ; i++) {
+		rp->fifo[i] = kunit_kcalloc(test, i == RP_HIGH ? RP_HIGH_CAP :
+							    RP_LOW_KERNELS,
+					    sizeof(*rp->fifo[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, rp->fifo[i]);
+	}
+
+	rp_setup(rp, 1);
+	rp_run(test, rp, NULL, alone);
+	rp_setup(rp, RP_NQ);
+	rp_run(test, rp, NULL, shared);
+	rp_run_scheduled(test, rp, sched, 1);
+	rp_run_scheduled(test, rp, again, 2);
+
+	med_x = rp_milli(sched->median, alone->median);
+	total_x = rp_milli(sched->total, shared->total);
+	kunit_info(test, "high task (8 x 500 us), modelled: alone median %llu us P99 %llu us; no scheduler median %llu us P99 %llu us; scheduled median %llu us P99 %llu us (median %llu.%03llux alone)\n",
+		   div_u64(alone->median, US), div_u64(alone->p99, US),
+		   div_u64(shared->median, US), div_u64(shared->p99, US),
+		   div_u64(sched->median, US), div_u64(sched->p99, US),
+		   med_x / 1000, med_x % 1000);
+	kunit_info(test, "all work done, modelled: no scheduler %llu us, scheduled %llu us (%llu.%03llux)\n",
+		   div_u64(shared->total, US), div_u64(sched->total, US),
+		   total_x / 1000, total_x % 1000);
+
+	KUNIT_EXPECT_EQ(test, shared->changes, 0ULL);
+	KUNIT_EXPECT_LE(test, sched->median * 100, alone->median * 110);
+	KUNIT_EXPECT_LE(test, sched->total * 100, shared->total * 105);
+	/* Deterministic: the same figures, task by task, twice. */
+	KUNIT_EXPECT_EQ(test, again->total, sched->total);
+	KUNIT_EXPECT_EQ(test, again->changes, sched->changes);
+	KUNIT_EXPECT_EQ(test, memcmp(again->task_ns, sched->task_ns,
+				     sizeof(sched->task_ns)), 0);
+}
+
 static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_binds_mock_provider),
 	KUNIT_CASE(core_busy_high_pauses_all_lower_in_one_batch),
@@ -648,6 +962,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),
 	KUNIT_CASE(core_unbind_fails_open),
 	KUNIT_CASE(core_provider_gone_resumes_then_calls_nothing),
+	KUNIT_CASE(core_replay_one_high_fifteen_low),
 	{}
 };
 

@@ -5,7 +5,8 @@
 #   make                 build xsched.ko for the running kernel (or KVER=/KDIR=)
 #   make modules-debian  build it for the installed Debian 6.1 and 6.12 lines
 #   make check           everything CI runs; installs its own dependencies
-#   make kunit | qemu-test | dkms-check | uapi-check | sparse   one stage each
+#   make kunit | qemu-test | dkms-check | uapi-check | sparse | amdkfd-check
+#                        one stage each
 #   make dkms-install    install as a DKMS package (on a real host, as root)
 #
 # Each kernel gets its own output directory, build/<kver>/, so that builds
@@ -22,12 +23,12 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KBUILD_ARGS ?=
 
 .PHONY: all modules modules-debian stage check kunit qemu-test dkms-check \
-	uapi-check sparse user dkms-install clean help
+	uapi-check sparse amdkfd-check user dkms-install clean help
 
 all: modules
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 
 stage:
 	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }
@@ -61,6 +62,9 @@ dkms-check:
 
 uapi-check:
 	scripts/uapi-check.sh
+
+amdkfd-check:
+	scripts/amdkfd-check.sh
 
 sparse:
 	scripts/build-debian.sh --sparse

@@ -130,7 +130,13 @@ struct kfd_xsched_ops {
 	int (*queue_enum)(struct kfd_xsched_process *p, kfd_xsched_queue_fn fn,
 			  void *ctx);
 
-	/* One runlist change for the set; 0 or -errno (nothing changed). */
+	/*
+	 * One runlist change for the set; 0 or -errno.  A failed pause
+	 * changes nothing.  A failed resume still leaves the queues
+	 * runnable in the provider's state (fail open; the provider's
+	 * recovery maps them) and only reports the error: repeating it
+	 * succeeds without a runlist change.
+	 */
 	int (*pause_queues)(__u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 			    unsigned int n);
 	int (*resume_queues)(__u32 gpu_id,

@@ -6,11 +6,11 @@
 # "N passed, N failed, N skipped" over all cases and fails if any failed.
 #
 # Usage: scripts/check.sh [stage...]
-#   stages: deps build sparse uapi style kunit qemu dkms (default: all)
+#   stages: deps build sparse uapi style kunit qemu dkms amdkfd (default: all)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all_stages=(deps build sparse uapi style kunit qemu dkms)
+all_stages=(deps build sparse uapi style kunit qemu dkms amdkfd)
 usage() { echo "usage: $0 [${all_stages[*]}]..."; }
 stages=()
 for a in "$@"; do
@@ -57,6 +57,7 @@ for st in "${stages[@]}"; do
 	kunit) run_stage kunit "$S/kunit.sh" ;;
 	qemu) run_stage qemu "$S/qemu-test.sh" ;;
 	dkms) run_stage dkms "$S/dkms-check.sh" ;;
+	amdkfd) run_stage amdkfd "$S/amdkfd-check.sh" ;;
 	esac
 done
 

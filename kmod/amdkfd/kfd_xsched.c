@@ -24,7 +24,8 @@
  *    p->mutex by the queue create/destroy hooks.
  *  - Pause and resume take dqm_lock only (never p->mutex), so that the
  *    listener may call them from its KFD_XSCHED_PROVIDER_GONE callback,
- *    which runs under kfd_xsched_lock.
+ *    which runs with no KFD lock held (the listener calls set_priority
+ *    under its own locks, and set_priority takes p->mutex).
  *  - set_priority takes p->mutex and then dqm_lock inside
  *    pqm_update_queue_properties(), as AMDKFD_IOC_UPDATE_QUEUE does.
  * Fail open: a queue whose pause is cleared for any reason is runnable
@@ -272,10 +273,16 @@ void kfd_xsched_provider_gone(void)
 
 	mutex_lock(&kfd_xsched_lock);
 	l = kfd_xsched_listener;
-	if (l)
-		l->event(l, KFD_XSCHED_PROVIDER_GONE, 0, NULL);
 	kfd_xsched_listener = NULL;
 	mutex_unlock(&kfd_xsched_lock);
+	/*
+	 * Outside kfd_xsched_lock: the listener holds its own locks across
+	 * set_priority (which takes p->mutex), and p->mutex is taken outside
+	 * kfd_xsched_lock by the create/destroy hooks.  Events from now on
+	 * are dropped; the listener is letting go of everything anyway.
+	 */
+	if (l)
+		l->event(l, KFD_XSCHED_PROVIDER_GONE, 0, NULL);
 	kfd_xsched_clear_all();
 }
 

@@ -36,6 +36,23 @@ static uint32_t by_ring(struct xsched *xs, uint64_t ring)
 	return id;
 }
 
+/* On a failure, what the library saw: this process's queues. */
+static void dump(struct xsched *xs, const char *what, void *stream)
+{
+	struct xsched_queue_info *qi;
+	uint32_t n, i;
+
+	printf("lib_attach_double: %s: stream ring %llx\n", what,
+	       (unsigned long long)xsd_stream_ring(stream));
+	if (xsched_get_queues(xs, XSCHED_LIST_MINE, 0, &qi, &n))
+		return;
+	for (i = 0; i < n; i++)
+		printf("lib_attach_double:   queue %u ring %llx prio %u %s\n",
+		       qi[i].id, (unsigned long long)qi[i].ring_va,
+		       qi[i].priority, xsched_queue_state_name(qi[i].state));
+	free(qi);
+}
+
 int main(void)
 {
 	struct xsched *xs, *xs2;
@@ -82,6 +99,8 @@ int main(void)
 	want = by_ring(xs, xsd_stream_ring(a));
 	xt_check("stream-a", !ret && id && id == want, "ret %d id %u want %u",
 		 ret, id, want);
+	if (ret || id != want)
+		dump(xs, "stream-a", a);
 	ret = xsched_attach_hip_stream(xs, b, &id);
 	want = by_ring(xs, xsd_stream_ring(b));
 	xt_check("stream-b", !ret && id && id == want, "ret %d id %u want %u",

@@ -7,6 +7,7 @@
 #   make check           everything CI runs; installs its own dependencies
 #   make kunit | qemu-test | dkms-check | uapi-check | sparse | amdkfd-check
 #                        one stage each
+#   make userlib         libxsched and xschedctl (userlib/; make -C userlib install)
 #   make dkms-install    install as a DKMS package (on a real host, as root)
 #
 # Each kernel gets its own output directory, build/<kver>/, so that builds
@@ -23,12 +24,12 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KBUILD_ARGS ?=
 
 .PHONY: all modules modules-debian stage check kunit qemu-test dkms-check \
-	uapi-check sparse amdkfd-check user dkms-install clean help
+	uapi-check sparse amdkfd-check user userlib dkms-install clean help
 
 all: modules
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 stage:
 	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }
@@ -47,6 +48,9 @@ modules-debian:
 
 user:
 	$(MAKE) -C tests/user
+
+userlib:
+	$(MAKE) -C userlib
 
 check:
 	scripts/check.sh
@@ -75,3 +79,4 @@ dkms-install:
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C tests/user clean
+	$(MAKE) -C userlib clean

@@ -6,11 +6,12 @@
 # "N passed, N failed, N skipped" over all cases and fails if any failed.
 #
 # Usage: scripts/check.sh [stage...]
-#   stages: deps build sparse uapi style kunit qemu dkms amdkfd (default: all)
+#   stages: deps build userlib sparse uapi style kunit qemu dkms amdkfd
+#   (default: all)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all_stages=(deps build sparse uapi style kunit qemu dkms amdkfd)
+all_stages=(deps build userlib sparse uapi style kunit qemu dkms amdkfd)
 usage() { echo "usage: $0 [${all_stages[*]}]..."; }
 stages=()
 for a in "$@"; do
@@ -51,6 +52,7 @@ for st in "${stages[@]}"; do
 		times+=("$(printf '%-7s %4d s' deps $((SECONDS - t0)))")
 		;;
 	build) run_stage build "$S/build-debian.sh" ;;
+	userlib) run_stage userlib "$S/userlib-check.sh" ;;
 	sparse) run_stage sparse "$S/build-debian.sh" --sparse ;;
 	uapi) run_stage uapi "$S/uapi-check.sh" ;;
 	style) run_stage style "$S/checkpatch.sh" ;;

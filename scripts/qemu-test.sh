@@ -57,6 +57,17 @@ run_line() {
 	chmod 755 "$work/root/init"
 	find "$XSCHED_BUILD/user" -maxdepth 1 -type f -perm -u+x \
 		-exec cp {} "$work/root/tests/" \;
+	# xschedctl, the HIP test double, and the shared libraries of the
+	# few dynamically linked tests (with the dynamic loader).
+	cp "$XSCHED_BUILD/user/bin/"* "$work/root/bin/"
+	mkdir -p "$work/root/lib/xsched-test"
+	cp "$XSCHED_BUILD/user/lib/"* "$work/root/lib/xsched-test/"
+	local t
+	for t in "$work/root/tests/"* "$work/root/lib/xsched-test/"*; do
+		ldd "$t" 2>/dev/null | grep -oE '/[^ ]+' |
+			while read -r so; do cp -L --parents "$so" "$work/root/"; done ||
+			true	# static programs have none
+	done
 	(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) \
 		>"$work/initramfs.gz"
 

@@ -7,7 +7,9 @@
 #   make demo            the scheduler demo on a simulated GPU in QEMU
 #   make bench           the benchmarks (figures, modelled) in QEMU
 #   make check           everything CI runs; installs its own dependencies
-#   make kunit | qemu-test | dkms-check | uapi-check | sparse   one stage each
+#   make kunit | qemu-test | dkms-check | uapi-check | sparse | amdkfd-check
+#                        one stage each
+#   make userlib         libxsched and xschedctl (userlib/; make -C userlib install)
 #   make dkms-install    install as a DKMS package (on a real host, as root)
 #
 # Each kernel gets its own output directory, build/<kver>/, so that builds
@@ -23,13 +25,14 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 # Extra arguments for Kbuild, e.g. XSCHED_WERROR=1 C=2.
 KBUILD_ARGS ?=
 
-.PHONY: all modules modules-debian stage demo bench check kunit qemu-test dkms-check \
-	uapi-check sparse user dkms-install clean help
+.PHONY: all modules modules-debian stage demo bench check kunit qemu-test \
+	dkms-check uapi-check sparse amdkfd-check user userlib dkms-install \
+	clean help
 
 all: modules
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 stage:
 	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }
@@ -48,6 +51,9 @@ modules-debian:
 
 user:
 	$(MAKE) -C tests/user
+
+userlib:
+	$(MAKE) -C userlib
 
 demo:
 	scripts/demo.sh
@@ -72,6 +78,9 @@ dkms-check:
 uapi-check:
 	scripts/uapi-check.sh
 
+amdkfd-check:
+	scripts/amdkfd-check.sh
+
 sparse:
 	scripts/build-debian.sh --sparse
 
@@ -81,4 +90,5 @@ dkms-install:
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C tests/user clean
+	$(MAKE) -C userlib clean
 	$(MAKE) -C bench clean

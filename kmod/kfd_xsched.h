@@ -31,9 +31,11 @@
  *  - register_listener() replays KFD_XSCHED_QUEUE_CREATED for every queue
  *    that already exists, under the same lock as live events, so the
  *    consumer misses none and sees none twice.
- *  - Before a provider goes away (module unload, device removal) it sends
- *    KFD_XSCHED_PROVIDER_GONE with no provider lock but the listener's
- *    held.  The listener may still call ops during that callback (to leave
+ *  - Before a provider goes away (module unload, device removal) it
+ *    unregisters the listener itself and then sends
+ *    KFD_XSCHED_PROVIDER_GONE holding no provider lock (the consumer holds
+ *    its own locks around set_priority, which may take the provider's
+ *    process locks).  Events racing with it are dropped.  The listener may still call ops during that callback (to leave
  *    every queue runnable) and must not call any op after it returns.
  *    Whatever the consumer does, the provider also clears every xsched
  *    pause itself when it goes: queues are never left paused.
@@ -130,7 +132,13 @@ struct kfd_xsched_ops {
 	int (*queue_enum)(struct kfd_xsched_process *p, kfd_xsched_queue_fn fn,
 			  void *ctx);
 
-	/* One runlist change for the set; 0 or -errno (nothing changed). */
+	/*
+	 * One runlist change for the set; 0 or -errno.  A failed pause
+	 * changes nothing.  A failed resume still leaves the queues
+	 * runnable in the provider's state (fail open; the provider's
+	 * recovery maps them) and only reports the error: repeating it
+	 * succeeds without a runlist change.
+	 */
 	int (*pause_queues)(__u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 			    unsigned int n);
 	int (*resume_queues)(__u32 gpu_id,

@@ -5,19 +5,19 @@
  * Lock order (outermost first):
  *   xsched_bind_lock (mutex: one binding attempt at a time)
  *     -> provider listener lock (inside register_listener)
- *   provider listener lock (held by the provider around every event)
- *     -> xsched_lock (mutex: the binding list; every domain is created
- *        and destroyed under it, so it keeps domains alive for the
- *        ioctls)
- *        -> dom->mutex (decisions; every provider op on a domain is
- *           made under it; queues are removed under it)
- *           -> provider locks (taken inside the ops)
- *           -> dom->lock (spinlock, bh: queue lists, busy state; the
- *              poll timer)
+ *   xsched_lock (mutex: the binding list; every domain is created and
+ *   destroyed under it, so it keeps domains alive for the ioctls)
+ *     -> dom->mutex (decisions; every provider op on a domain is made
+ *        under it; queues are removed under it)
+ *        -> provider locks (taken inside the ops)
+ *        -> dom->lock (spinlock, bh: queue lists, busy state; the poll
+ *           timer)
  *   b->ev_lock (spinlock: pending provider events) is a leaf.
  * Provider listener callbacks run under provider locks and therefore take
- * only b->ev_lock; KFD_XSCHED_PROVIDER_GONE is the exception and takes
- * xsched_lock and dom->mutex (the provider holds only its listener lock).
+ * only b->ev_lock; KFD_XSCHED_PROVIDER_GONE is the exception: the provider
+ * holds no lock then, and it takes xsched_lock and dom->mutex.
+ * dom->mutex is held across provider ops, set_priority included (amdkfd:
+ * p->mutex -> dqm_lock inside it).
  * sysfs: a store on a queue or a domain takes dom->mutex but never
  * xsched_lock, and sysfs directories are removed with no xsched lock but
  * xsched_lock held, so removal can wait for a store in flight.

@@ -222,7 +222,7 @@ static int sim_check_create(const struct xsched_sim_create_queue *a)
 }
 
 /* Caller holds both sim locks. */
-static int sim_create(struct xsched_sim_proc *p,
+static int sim_create(struct xsched_sim_proc *p, const struct file *file,
 		      struct xsched_sim_create_queue *a)
 {
 	u32 nslots = a->ring_size / KFD_XSCHED_AQL_PACKET_SIZE;
@@ -249,6 +249,7 @@ static int sim_create(struct xsched_sim_proc *p,
 	INIT_LIST_HEAD(&q->link);
 	q->gpu = gpu;
 	q->proc = p;
+	q->file = file;
 	q->queue_id = qid;
 	q->priority = a->priority;
 	q->ring_va = a->ring_va;
@@ -467,7 +468,7 @@ static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 			return -EFAULT;
 		mutex_lock(&xsched_sim_listener_lock);
 		mutex_lock(&xsched_sim_lock);
-		ret = sim_create(p, &c);
+		ret = sim_create(p, file, &c);
 		mutex_unlock(&xsched_sim_lock);
 		mutex_unlock(&xsched_sim_listener_lock);
 		if (!ret && copy_to_user(uarg, &c, sizeof(c)))
@@ -486,21 +487,37 @@ static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 
 static int xsched_sim_open(struct inode *inode, struct file *file)
 {
-	struct xsched_sim_proc *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	pid_t tgid = task_tgid_nr(current);
+	struct xsched_sim_proc *p, *n;
 
-	if (!p)
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
 		return -ENOMEM;
-	p->tgid = task_tgid_nr(current);
+	mutex_lock(&xsched_sim_lock);
+	list_for_each_entry(p, &xsched_sim_procs, link) {
+		if (p->tgid == tgid) {
+			kref_get(&p->ref);
+			goto found;
+		}
+	}
+	p = n;
+	n = NULL;
+	p->tgid = tgid;
 	INIT_LIST_HEAD(&p->queues);
 	kref_init(&p->ref);
-	mutex_lock(&xsched_sim_lock);
 	list_add_tail(&p->link, &xsched_sim_procs);
+found:
+	p->nfiles++;
 	mutex_unlock(&xsched_sim_lock);
+	kfree(n);
 	file->private_data = p;
 	return 0;
 }
 
-/* The process closed its device (or died): its queues go with it. */
+/*
+ * A file closed (or its process died): the queues made through it go;
+ * with the process's last file, the process goes.
+ */
 static int xsched_sim_release(struct inode *inode, struct file *file)
 {
 	struct xsched_sim_proc *p = file->private_data;
@@ -509,9 +526,12 @@ static int xsched_sim_release(struct inode *inode, struct file *file)
 	mutex_lock(&xsched_sim_listener_lock);
 	mutex_lock(&xsched_sim_lock);
 	list_for_each_entry_safe(q, tmp, &p->queues, link)
-		sim_destroy(q);
-	list_del_init(&p->link);
-	xsched_sim_notify(KFD_XSCHED_PROCESS_GONE, p->tgid, NULL);
+		if (q->file == file)
+			sim_destroy(q);
+	if (!--p->nfiles) {
+		list_del_init(&p->link);
+		xsched_sim_notify(KFD_XSCHED_PROCESS_GONE, p->tgid, NULL);
+	}
 	mutex_unlock(&xsched_sim_lock);
 	mutex_unlock(&xsched_sim_listener_lock);
 	xsched_sim_proc_put(p);

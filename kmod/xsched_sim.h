@@ -30,8 +30,15 @@ struct xsched_sim_gpu {
 	char name[48];
 };
 
+/*
+ * One per process, as a KFD process is: every open file of one tgid
+ * shares it, so queue ids are unique within the process and
+ * KFD_XSCHED_PROCESS_GONE is sent when its last file closes.  A queue
+ * still dies with the file it was created through.
+ */
 struct xsched_sim_proc {
 	pid_t tgid;
+	unsigned int nfiles;		/* open files, xsched_sim_lock */
 	struct list_head link;		/* in xsched_sim_procs */
 	struct list_head queues;
 	struct kref ref;
@@ -43,6 +50,7 @@ struct xsched_sim_q {
 	struct xsched_sim_gpu *gpu;
 	struct xsched_sim_proc *proc;
 	struct list_head link;		/* in proc->queues */
+	const struct file *file;	/* created through; dies with it */
 	struct kref ref;
 	u32 queue_id;
 	u32 priority;

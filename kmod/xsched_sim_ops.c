@@ -47,12 +47,15 @@ void xsched_sim_notify(enum kfd_xsched_event ev, pid_t tgid,
 
 void xsched_sim_provider_gone(void)
 {
+	const struct kfd_xsched_listener *l;
+
+	/* As amdkfd must: the callback runs with no provider lock held. */
 	mutex_lock(&xsched_sim_listener_lock);
-	if (sim_listener)
-		sim_listener->event(sim_listener, KFD_XSCHED_PROVIDER_GONE, 0,
-				    NULL);
+	l = sim_listener;
 	sim_listener = NULL;
 	mutex_unlock(&xsched_sim_listener_lock);
+	if (l)
+		l->event(l, KFD_XSCHED_PROVIDER_GONE, 0, NULL);
 }
 
 static int sim_register_listener(const struct kfd_xsched_listener *l)

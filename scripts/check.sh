@@ -6,11 +6,12 @@
 # "N passed, N failed, N skipped" over all cases and fails if any failed.
 #
 # Usage: scripts/check.sh [stage...]
-#   stages: deps build sparse uapi style kunit qemu dkms (default: all)
+#   stages: deps build userlib sparse uapi style kunit qemu dkms amdkfd
+#   (default: all)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all_stages=(deps build sparse uapi style kunit qemu dkms)
+all_stages=(deps build userlib sparse uapi style kunit qemu dkms amdkfd)
 usage() { echo "usage: $0 [${all_stages[*]}]..."; }
 stages=()
 for a in "$@"; do
@@ -51,12 +52,14 @@ for st in "${stages[@]}"; do
 		times+=("$(printf '%-7s %4d s' deps $((SECONDS - t0)))")
 		;;
 	build) run_stage build "$S/build-debian.sh" ;;
+	userlib) run_stage userlib "$S/userlib-check.sh" ;;
 	sparse) run_stage sparse "$S/build-debian.sh" --sparse ;;
 	uapi) run_stage uapi "$S/uapi-check.sh" ;;
 	style) run_stage style "$S/checkpatch.sh" ;;
 	kunit) run_stage kunit "$S/kunit.sh" ;;
 	qemu) run_stage qemu "$S/qemu-test.sh" ;;
 	dkms) run_stage dkms "$S/dkms-check.sh" ;;
+	amdkfd) run_stage amdkfd "$S/amdkfd-check.sh" ;;
 	esac
 done
 

@@ -18,7 +18,7 @@ cd "$XSCHED_TOP"
 if [ $# -gt 0 ]; then
 	files=("$@")
 else
-	mapfile -t files < <(ls kmod/*.[ch] uapi/*.h tests/kunit/*.c 2>/dev/null)
+	mapfile -t files < <(ls kmod/*.[ch] kmod/amdkfd/*.c uapi/*.h tests/kunit/*.c 2>/dev/null)
 fi
 for f in "${files[@]}"; do
 	ignore=FILE_PATH_CHANGES,SPDX_LICENSE_TAG

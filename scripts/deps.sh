@@ -23,7 +23,8 @@ export DEBIAN_FRONTEND=noninteractive
 base_pkgs=(build-essential g++ make kmod dkms sparse qemu-system-x86
 	busybox-static cpio bc flex bison libelf-dev libssl-dev python3
 	gcc-multilib g++-multilib
-	xz-utils rsync patch file)
+	xz-utils rsync patch file
+	libamdhip64-dev libhsa-runtime-dev)
 
 need_root() {
 	if [ "$(id -u)" != 0 ]; then

@@ -191,6 +191,26 @@ static void unload_paused(struct simq *hi)
 	simq_destroy(&lo);
 }
 
+/*
+ * The provider goes while xsched is bound (KFD_XSCHED_PROVIDER_GONE) and
+ * comes back (module notifier): the domain goes and comes with it.
+ */
+static void provider_cycle(void)
+{
+	char d[128];
+	int ok;
+
+	snprintf(d, sizeof(d), XSQ_SYSFS "/domains/%u", gpu);
+	ok = system("rmmod xsched_sim") == 0;
+	xt_check("provider-gone/rmmod-sim-while-bound", ok &&
+		 access("/sys/module/xsched_sim", F_OK) && access(d, F_OK),
+		 "rmmod %d, domain %s", ok, access(d, F_OK) ? "gone" : "left");
+	ok = system("insmod /modules/xsched_sim.ko") == 0;
+	xt_check("provider-back/domain-returns",
+		 ok && XSQ_WAIT_FOR(!access(d, F_OK), 2000),
+		 "insmod %d", ok);
+}
+
 int main(void)
 {
 	struct xsched_domain_info di;
@@ -212,7 +232,8 @@ int main(void)
 	kill_mid_ioctl();
 	unload_paused(&hi);
 	simq_destroy(&hi);
-	close(fd);
 	close(sfd);
+	provider_cycle();
+	close(fd);
 	return xt_exit();
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# libxsched and xschedctl on the build host: build them with warnings as
+# errors, compile the HIP/HSA declarations against Debian's ROCm headers,
+# install into a scratch DESTDIR and build a program from the installed
+# header, pkg-config file and shared library, check that the library
+# exports exactly its symbol map, and xschedctl's exit codes without a
+# device.  (The calls themselves run in QEMU: tests/user/lib_*.c.)
+#
+# Usage: scripts/userlib-check.sh
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+no_args "$@"
+
+ensure_deps
+out=$XSCHED_BUILD/userlib
+log=$XSCHED_BUILD/logs/userlib.log
+mkdir -p "$XSCHED_BUILD/logs"
+
+if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" >"$log" 2>&1 &&
+   ! grep -E 'warning:|error:' "$log" | grep -v 'statically linked' >&2; then
+	result pass userlib/build
+else
+	tail -20 "$log" >&2
+	result fail userlib/build "log: $log"
+	summary
+	exit 1
+fi
+
+if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" rocm-check \
+	>>"$log" 2>&1; then
+	result pass userlib/rocm-headers-match
+else
+	tail -20 "$log" >&2
+	result fail userlib/rocm-headers-match "log: $log"
+fi
+
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"; rm -f "$_xs_local_results"' EXIT
+if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" \
+	PREFIX=/usr DESTDIR="$dest" install >>"$log" 2>&1 &&
+   [ -f "$dest/usr/include/libxsched.h" ] && [ -f "$dest/usr/include/xsched.h" ] &&
+   [ -f "$dest/usr/lib/libxsched.a" ] && [ -L "$dest/usr/lib/libxsched.so" ] &&
+   [ -f "$dest/usr/lib/pkgconfig/libxsched.pc" ] &&
+   [ -x "$dest/usr/sbin/xschedctl" ] &&
+   [ -f "$dest/usr/share/man/man8/xschedctl.8" ] &&
+   [ -f "$dest/usr/share/man/man3/xsched_attach_hip_stream.3" ]; then
+	result pass userlib/install
+else
+	result fail userlib/install "log: $log"
+fi
+
+# A consumer built only from what was installed (pkg-config, header, .so).
+cat >"$dest/consumer.c" <<'C'
+#include <libxsched.h>
+#include <stdio.h>
+int main(void)
+{
+	struct xsched *xs;
+	int ret = xsched_open_path("/nonexistent", &xs);
+
+	printf("%d\n", ret);
+	return 0;
+}
+C
+cflags=$(PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_LIBDIR=$dest/usr/lib/pkgconfig \
+	pkg-config --cflags --libs libxsched 2>>"$log" || true)
+if [ -n "$cflags" ] &&
+   gcc -std=c11 -Wall -Werror -o "$dest/consumer" "$dest/consumer.c" $cflags >>"$log" 2>&1 &&
+   [ "$(LD_LIBRARY_PATH=$dest/usr/lib "$dest/consumer")" = "-2" ]; then
+	result pass userlib/pkg-config-consumer
+else
+	result fail userlib/pkg-config-consumer "cflags '$cflags', log: $log"
+fi
+
+# Exactly the symbols of the map, all at LIBXSCHED_0.1.
+want=$(sed -n 's/^[[:space:]]*\(xsched_[a-z_]*\);/\1/p' "$XSCHED_TOP/userlib/libxsched.map" | sort)
+have=$(nm -D --defined-only "$out/libxsched.so" | awk '$2 == "T" { print $3 }' |
+	sed 's/@@LIBXSCHED_0\.1$//' | sort)
+if [ "$want" = "$have" ]; then
+	result pass userlib/exports-match-map
+else
+	diff <(echo "$want") <(echo "$have") >&2 || true
+	result fail userlib/exports-match-map
+fi
+
+ctl=$out/xschedctl-static
+rc=0; "$ctl" --help >/dev/null || rc=$?
+[ "$rc" = 0 ] && result pass userlib/xschedctl-help || result fail userlib/xschedctl-help "exit $rc"
+rc=0; "$ctl" frobnicate 2>/dev/null || rc=$?
+[ "$rc" = 2 ] && result pass userlib/xschedctl-usage-exit-2 || result fail userlib/xschedctl-usage-exit-2 "exit $rc"
+rc=0; "$ctl" --device /nonexistent list 2>/dev/null || rc=$?
+[ "$rc" = 1 ] && result pass userlib/xschedctl-no-device-exit-1 || result fail userlib/xschedctl-no-device-exit-1 "exit $rc"
+summary

@@ -1,0 +1,974 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the xsched core with HPF behind a mock provider, and a replay of
+ * one high-priority queue next to fifteen saturating low-priority ones on
+ * the simulated GPU's timing model, all in virtual time.
+ *
+ * Each test binds the core to a mock struct kfd_xsched_ops with one node,
+ * sends it provider events through the listener it registers, and drives
+ * time itself: the domain's poll period is set to 0 (no poll timer), busy
+ * state is set with xsched_queue_set_busy() under dom->lock and decisions
+ * are made with xsched_decide() under dom->mutex, at chosen times.
+ *
+ * The mock's queues have no memory (tgids beyond any pid), so the core
+ * logs that their activity is not readable and tracks them all the same.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/math64.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "../../kmod/xsched.h"
+#include "../../kmod/xsched_sim_engine.h"
+
+#define US 1000ULL
+#define MS 1000000ULL
+
+#define MOCK_GPU_ID	0x7100
+#define MOCK_MAX_Q	32
+/* Beyond any pid: the core finds no owner and pins nothing. */
+#define MOCK_TGID	1000000
+
+/* Virtual time at which the tests start; 0 has no special meaning. */
+#define T0		(1 * MS)
+
+struct mock_queue {
+	pid_t tgid;
+	u32 queue_id;
+	bool live;		/* created, not yet destroyed */
+	bool paused;		/* by xsched */
+};
+
+struct rp;
+
+struct mock_provider {
+	const struct kfd_xsched_listener *listener;
+	struct mock_queue q[MOCK_MAX_Q];
+	unsigned int nq;
+	int fail;			/* pause/resume fail with it if set */
+	unsigned int calls;		/* of every op */
+	bool gone;			/* PROVIDER_GONE was delivered */
+	unsigned int calls_after_gone;
+	unsigned int registers, unregisters;
+	unsigned int pause_calls, resume_calls;
+	unsigned int redundant;		/* paused twice or resumed unpaused */
+	unsigned int unknown;		/* references to no live queue */
+	unsigned int wrong_node;
+	struct kfd_xsched_queue_ref batch[MOCK_MAX_Q];	/* the last one */
+	unsigned int batch_n;
+	struct rp *rp;			/* replay: forward to the engine */
+};
+
+/* The ops carry no context: the mock of the running test. */
+static struct mock_provider *mock;
+
+static void rp_forward(struct rp *rp, const struct kfd_xsched_queue_ref *qs,
+		       unsigned int n, bool pause);
+
+static void mock_op(void)
+{
+	mock->calls++;
+	if (mock->gone)
+		mock->calls_after_gone++;
+}
+
+static struct mock_queue *mock_find(pid_t tgid, u32 queue_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < mock->nq; i++)
+		if (mock->q[i].live && mock->q[i].tgid == tgid &&
+		    mock->q[i].queue_id == queue_id)
+			return &mock->q[i];
+	return NULL;
+}
+
+static unsigned int mock_paused(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < mock->nq; i++)
+		n += mock->q[i].live && mock->q[i].paused;
+	return n;
+}
+
+static int mock_register_listener(const struct kfd_xsched_listener *l)
+{
+	mock_op();
+	mock->registers++;
+	if (mock->listener)
+		return -EBUSY;
+	mock->listener = l;
+	return 0;
+}
+
+static void mock_unregister_listener(const struct kfd_xsched_listener *l)
+{
+	mock_op();
+	mock->unregisters++;
+	if (mock->listener == l)
+		mock->listener = NULL;
+}
+
+static int mock_walk_nodes(kfd_xsched_node_fn fn, void *ctx)
+{
+	mock_op();
+	return fn(ctx, MOCK_GPU_ID, "mock node");
+}
+
+static struct kfd_xsched_process *mock_process_get(pid_t tgid)
+{
+	mock_op();
+	return ERR_PTR(-ESRCH);
+}
+
+static void mock_process_put(struct kfd_xsched_process *p)
+{
+	mock_op();
+}
+
+static int mock_queue_enum(struct kfd_xsched_process *p,
+			   kfd_xsched_queue_fn fn, void *ctx)
+{
+	mock_op();
+	return 0;
+}
+
+static int mock_set(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
+		    unsigned int n, bool pause)
+{
+	unsigned int i;
+
+	mock_op();
+	if (pause)
+		mock->pause_calls++;
+	else
+		mock->resume_calls++;
+	if (gpu_id != MOCK_GPU_ID)
+		mock->wrong_node++;
+	mock->batch_n = min_t(unsigned int, n, MOCK_MAX_Q);
+	memcpy(mock->batch, qs, mock->batch_n * sizeof(*qs));
+	if (mock->fail)
+		return mock->fail;
+	for (i = 0; i < n; i++) {
+		struct mock_queue *mq = mock_find(qs[i].tgid, qs[i].queue_id);
+
+		if (!mq) {
+			mock->unknown++;
+			continue;
+		}
+		if (mq->paused == pause)
+			mock->redundant++;
+		mq->paused = pause;
+	}
+	if (mock->rp)
+		rp_forward(mock->rp, qs, n, pause);
+	return 0;
+}
+
+static int mock_pause_queues(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
+			     unsigned int n)
+{
+	return mock_set(gpu_id, qs, n, true);
+}
+
+static int mock_resume_queues(u32 gpu_id,
+			      const struct kfd_xsched_queue_ref *qs,
+			      unsigned int n)
+{
+	return mock_set(gpu_id, qs, n, false);
+}
+
+static int mock_set_priority(u32 gpu_id, const struct kfd_xsched_queue_ref *q,
+			     u32 priority)
+{
+	mock_op();
+	return 0;
+}
+
+static const struct kfd_xsched_ops mock_ops = {
+	.version = KFD_XSCHED_OPS_VERSION,
+	.size = sizeof(struct kfd_xsched_ops),
+	.name = "mock",
+	.register_listener = mock_register_listener,
+	.unregister_listener = mock_unregister_listener,
+	.walk_nodes = mock_walk_nodes,
+	.process_get = mock_process_get,
+	.process_put = mock_process_put,
+	.queue_enum = mock_queue_enum,
+	.pause_queues = mock_pause_queues,
+	.resume_queues = mock_resume_queues,
+	.set_priority = mock_set_priority,
+};
+
+struct core_fx {
+	struct mock_provider mock;
+	struct xsched_binding *b;	/* NULL once let go of */
+	struct xsched_domain *dom;
+};
+
+/**
+ * fx_bind() - bind the core to a fresh mock provider
+ * @test: the test; its priv becomes the fixture, unbound on exit
+ *
+ * Return: the fixture, its domain's poll timer disabled.
+ */
+static struct core_fx *fx_bind(struct kunit *test)
+{
+	struct core_fx *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	struct xsched_binding *b;
+
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	mock = &fx->mock;
+	test->priv = fx;
+	b = xsched_bind(&mock_ops);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	fx->b = b;
+	KUNIT_ASSERT_FALSE(test, list_empty(&b->domains));
+	fx->dom = list_first_entry(&b->domains, struct xsched_domain, link);
+	/* Before any queue exists: no poll timer, the test drives time. */
+	fx->dom->poll_us = 0;
+	return fx;
+}
+
+/* As the provider's module does when it lets go of xsched. */
+static void fx_unbind(struct core_fx *fx)
+{
+	fx->b->ops->unregister_listener(&fx->b->listener);
+	xsched_unbind(fx->b);
+	kfree(fx->b);
+	fx->b = NULL;
+}
+
+static void core_test_exit(struct kunit *test)
+{
+	struct core_fx *fx = test->priv;
+
+	if (fx && fx->b) {
+		fx->mock.rp = NULL;
+		fx_unbind(fx);
+	}
+	mock = NULL;
+}
+
+/* One provider event, processed by the core before this returns. */
+static void mock_event(enum kfd_xsched_event ev, pid_t tgid,
+		       const struct kfd_xsched_queue_info *info)
+{
+	mock->listener->event(mock->listener, ev, tgid, info);
+	flush_workqueue(xsched_wq);
+}
+
+static struct xsched_queue *fx_xq(struct core_fx *fx, pid_t tgid,
+				  u32 queue_id)
+{
+	struct xsched_queue *q, *found = NULL;
+
+	mutex_lock(&fx->dom->mutex);
+	list_for_each_entry(q, &fx->dom->queues, dom_link) {
+		if (q->tgid == tgid && q->queue_id == queue_id) {
+			found = q;
+			break;
+		}
+	}
+	mutex_unlock(&fx->dom->mutex);
+	return found;
+}
+
+/**
+ * mock_create() - the provider creates a queue and tells the core
+ * @test: the test
+ * @fx: the fixture
+ * @tgid: owner
+ * @queue_id: per owner
+ * @prio: KFD queue priority
+ *
+ * Return: the XQueue the core made of it.
+ */
+static struct xsched_queue *mock_create(struct kunit *test,
+					struct core_fx *fx, pid_t tgid,
+					u32 queue_id, u32 prio)
+{
+	struct kfd_xsched_queue_info info = {
+		.tgid = tgid,
+		.queue_id = queue_id,
+		.gpu_id = MOCK_GPU_ID,
+		.type = KFD_XSCHED_QUEUE_COMPUTE,
+		.state = KFD_XSCHED_QUEUE_ACTIVE,
+		.priority = prio,
+	};
+	struct xsched_queue *q;
+
+	KUNIT_ASSERT_LT(test, fx->mock.nq, (unsigned int)MOCK_MAX_Q);
+	fx->mock.q[fx->mock.nq++] = (struct mock_queue) {
+		.tgid = tgid,
+		.queue_id = queue_id,
+		.live = true,
+	};
+	mock_event(KFD_XSCHED_QUEUE_CREATED, tgid, &info);
+	q = fx_xq(fx, tgid, queue_id);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	return q;
+}
+
+/* The provider destroys one queue (@queue_id >= 0) or all of @tgid's. */
+static void mock_destroy(struct core_fx *fx, pid_t tgid, int queue_id)
+{
+	struct kfd_xsched_queue_info info = {
+		.tgid = tgid,
+		.queue_id = queue_id,
+		.gpu_id = MOCK_GPU_ID,
+	};
+	unsigned int i;
+
+	for (i = 0; i < fx->mock.nq; i++)
+		if (fx->mock.q[i].tgid == tgid &&
+		    (queue_id < 0 || fx->mock.q[i].queue_id == queue_id))
+			fx->mock.q[i].live = false;
+	if (queue_id < 0)
+		mock_event(KFD_XSCHED_PROCESS_GONE, tgid, NULL);
+	else
+		mock_event(KFD_XSCHED_QUEUE_DESTROYED, tgid, &info);
+}
+
+static void fx_busy(struct core_fx *fx, struct xsched_queue *q, bool busy,
+		    u64 now)
+{
+	spin_lock_bh(&fx->dom->lock);
+	xsched_queue_set_busy(q, busy, now);
+	spin_unlock_bh(&fx->dom->lock);
+}
+
+static void fx_decide(struct core_fx *fx, u64 now)
+{
+	mutex_lock(&fx->dom->mutex);
+	xsched_decide(fx->dom, now);
+	mutex_unlock(&fx->dom->mutex);
+}
+
+static bool mock_in_batch(const struct xsched_queue *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < mock->batch_n; i++)
+		if (mock->batch[i].tgid == q->tgid &&
+		    mock->batch[i].queue_id == q->queue_id)
+			return true;
+	return false;
+}
+
+/* The last batch holds exactly the @n queues of @qs. */
+static void expect_batch(struct kunit *test, struct xsched_queue **qs,
+			 unsigned int n)
+{
+	unsigned int i, j;
+
+	KUNIT_EXPECT_EQ(test, mock->batch_n, n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, mock_in_batch(qs[i]),
+				      "queue %u of %d (level %u) not in the batch",
+				      qs[i]->queue_id, qs[i]->tgid,
+				      qs[i]->prio);
+	for (j = 0; j < mock->batch_n; j++) {
+		bool known = false;
+
+		for (i = 0; i < n; i++)
+			known |= mock->batch[j].tgid == qs[i]->tgid &&
+				 mock->batch[j].queue_id == qs[i]->queue_id;
+		KUNIT_EXPECT_TRUE_MSG(test, known,
+				      "queue %u of %d in the batch unexpectedly",
+				      mock->batch[j].queue_id,
+				      mock->batch[j].tgid);
+	}
+}
+
+static void core_binds_mock_provider(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	static const u32 prio[] = { 0, 7, 11 };
+	struct xsched_queue *q[3];
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, fx->mock.registers, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, fx->mock.listener,
+			    (const struct kfd_xsched_listener *)&fx->b->listener);
+	KUNIT_EXPECT_EQ(test, fx->dom->gpu_id, (u32)MOCK_GPU_ID);
+	KUNIT_EXPECT_STREQ(test, fx->dom->name, "mock node");
+	KUNIT_EXPECT_EQ(test, fx->dom->nr_queues, 0U);
+
+	for (i = 0; i < ARRAY_SIZE(q); i++)
+		q[i] = mock_create(test, fx, MOCK_TGID + i / 2, i % 2, prio[i]);
+	KUNIT_EXPECT_EQ(test, fx->dom->nr_queues, 3U);
+	for (i = 0; i < ARRAY_SIZE(q); i++) {
+		KUNIT_EXPECT_PTR_EQ(test, q[i]->dom, fx->dom);
+		KUNIT_EXPECT_EQ(test, q[i]->tgid, MOCK_TGID + (int)i / 2);
+		KUNIT_EXPECT_EQ(test, q[i]->queue_id, i % 2);
+		KUNIT_EXPECT_EQ(test, (u32)q[i]->prio, prio[i]);
+		KUNIT_EXPECT_FALSE(test, q[i]->busy);
+		KUNIT_EXPECT_FALSE(test, q[i]->paused);
+	}
+	/* Nothing busy: nothing to enforce, nothing asked of the provider. */
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
+}
+
+static void core_busy_high_pauses_all_lower_in_one_batch(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *peer, *top, *low[4];
+	static const u32 low_prio[] = { 0, 0, 5, 10 };
+	unsigned int i;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	peer = mock_create(test, fx, MOCK_TGID, 1, 11);
+	top = mock_create(test, fx, MOCK_TGID + 1, 0, 13);
+	for (i = 0; i < ARRAY_SIZE(low); i++)
+		low[i] = mock_create(test, fx, MOCK_TGID + 2 + i, 0,
+				     low_prio[i]);
+
+	/* Lower queues busy and idle alike; the level-13 queue idle. */
+	fx_busy(fx, high, true, T0);
+	fx_busy(fx, low[0], true, T0);
+	fx_busy(fx, low[2], true, T0);
+	fx_decide(fx, T0);
+
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
+	expect_batch(test, low, ARRAY_SIZE(low));
+	KUNIT_EXPECT_FALSE(test, mock_in_batch(high));
+	KUNIT_EXPECT_FALSE(test, mock_in_batch(peer));
+	KUNIT_EXPECT_FALSE(test, mock_in_batch(top));
+	for (i = 0; i < ARRAY_SIZE(low); i++)
+		KUNIT_EXPECT_TRUE(test, low[i]->paused);
+	KUNIT_EXPECT_FALSE(test, high->paused);
+	KUNIT_EXPECT_FALSE(test, peer->paused);
+	KUNIT_EXPECT_FALSE(test, top->paused);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 4U);
+	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.unknown, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.wrong_node, 0U);
+
+	/* Nothing changed: no second call. */
+	fx_decide(fx, T0 + 100 * US);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+}
+
+static void core_only_changed_levels_are_touched(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	static const u32 prio[] = { 0, 3, 5, 5, 6, 8, 9 };
+	struct xsched_queue *q[ARRAY_SIZE(prio)];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(q); i++)
+		q[i] = mock_create(test, fx, MOCK_TGID + i, 0, prio[i]);
+
+	fx_busy(fx, q[2], true, T0);			/* level 5 */
+	fx_decide(fx, T0);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 5U);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+	expect_batch(test, q, 2);			/* levels 0 and 3 */
+
+	fx_busy(fx, q[6], true, T0 + 100 * US);	/* level 9 */
+	fx_decide(fx, T0 + 100 * US);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 9U);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 2U);
+	/* Levels 5..8 only, in one call; 0 and 3 are not asked again. */
+	expect_batch(test, &q[2], 4);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 6U);
+	KUNIT_EXPECT_FALSE(test, q[6]->paused);
+}
+
+static void core_queue_created_below_level_is_paused(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low, *same, *above;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	fx_busy(fx, high, true, T0);
+	fx_decide(fx, T0);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	/* Nobody below the level yet: no call was needed. */
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 0U);
+
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 3);
+	KUNIT_EXPECT_TRUE(test, low->paused);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+	expect_batch(test, &low, 1);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 1U);
+
+	same = mock_create(test, fx, MOCK_TGID + 2, 0, 11);
+	above = mock_create(test, fx, MOCK_TGID + 2, 1, 12);
+	KUNIT_EXPECT_FALSE(test, same->paused);
+	KUNIT_EXPECT_FALSE(test, above->paused);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 1U);
+}
+
+static void core_destroyed_queues_and_gone_process(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	const pid_t a = MOCK_TGID, b = MOCK_TGID + 1, c = MOCK_TGID + 2;
+	struct xsched_queue *high, *b0;
+	u64 idle_at = T0 + 5 * MS;
+	u64 delay;
+
+	high = mock_create(test, fx, a, 0, 11);
+	b0 = mock_create(test, fx, b, 0, 0);
+	mock_create(test, fx, b, 1, 0);
+	mock_create(test, fx, c, 0, 0);
+	mock_create(test, fx, c, 1, 4);
+	fx_busy(fx, high, true, T0);
+	fx_decide(fx, T0);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 4U);
+
+	mock_destroy(fx, b, 1);
+	KUNIT_EXPECT_EQ(test, fx->dom->nr_queues, 4U);
+	KUNIT_EXPECT_NULL(test, fx_xq(fx, b, 1));
+	KUNIT_EXPECT_PTR_EQ(test, fx_xq(fx, b, 0), b0);
+
+	mock_destroy(fx, c, -1);
+	KUNIT_EXPECT_EQ(test, fx->dom->nr_queues, 2U);
+	KUNIT_EXPECT_NULL(test, fx_xq(fx, c, 0));
+	KUNIT_EXPECT_NULL(test, fx_xq(fx, c, 1));
+
+	/* The high queue goes idle: lower levels wait resume_delay. */
+	delay = (u64)fx->dom->resume_delay_us * US;
+	fx_busy(fx, high, false, idle_at);
+	fx_decide(fx, idle_at);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	fx_decide(fx, idle_at + delay - 1);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
+	fx_decide(fx, idle_at + delay);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
+	/* Only the queue that still exists is named. */
+	expect_batch(test, &b0, 1);
+	KUNIT_EXPECT_FALSE(test, b0->paused);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.unknown, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
+}
+
+static void core_provider_failure_degrades_then_retries(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low[2];
+	u64 next;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	low[0] = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	low[1] = mock_create(test, fx, MOCK_TGID + 1, 1, 2);
+
+	fx->mock.fail = -ETIMEDOUT;
+	fx_busy(fx, high, true, T0);
+	fx_decide(fx, T0);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+	KUNIT_EXPECT_EQ(test, fx->dom->errors, 1ULL);
+	KUNIT_EXPECT_TRUE(test, fx->dom->degraded);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_FALSE(test, low[0]->paused);
+	KUNIT_EXPECT_FALSE(test, low[1]->paused);
+	KUNIT_EXPECT_FALSE(test, high->paused);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+	spin_lock_bh(&fx->dom->lock);
+	next = fx->dom->next_decide;
+	spin_unlock_bh(&fx->dom->lock);
+	KUNIT_EXPECT_EQ(test, next, T0 + 1 * MS);
+
+	fx->mock.fail = 0;
+	fx_decide(fx, T0 + 1 * MS);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 2U);
+	KUNIT_EXPECT_FALSE(test, fx->dom->degraded);
+	KUNIT_EXPECT_EQ(test, fx->dom->errors, 1ULL);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	expect_batch(test, low, 2);
+	KUNIT_EXPECT_TRUE(test, low[0]->paused);
+	KUNIT_EXPECT_TRUE(test, low[1]->paused);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 2U);
+}
+
+/*
+ * Three lower queues paused by two decisions (level 7, then 11): the
+ * state fail-open must undo in one batch.
+ */
+static void fx_pause_three(struct kunit *test, struct core_fx *fx)
+{
+	struct xsched_queue *mid, *high;
+
+	mock_create(test, fx, MOCK_TGID, 0, 0);
+	mock_create(test, fx, MOCK_TGID, 1, 3);
+	mid = mock_create(test, fx, MOCK_TGID + 1, 0, 7);
+	high = mock_create(test, fx, MOCK_TGID + 2, 0, 11);
+	fx_busy(fx, mid, true, T0);
+	fx_decide(fx, T0);
+	fx_busy(fx, high, true, T0 + 100 * US);
+	fx_decide(fx, T0 + 100 * US);
+	KUNIT_ASSERT_EQ(test, fx->mock.pause_calls, 2U);
+	KUNIT_ASSERT_EQ(test, mock_paused(), 3U);
+}
+
+static void core_unbind_fails_open(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+
+	fx_pause_three(test, fx);
+	fx_unbind(fx);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
+	KUNIT_EXPECT_EQ(test, fx->mock.batch_n, 3U);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 2U);
+}
+
+static void core_provider_gone_resumes_then_calls_nothing(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	const struct kfd_xsched_listener *l;
+
+	fx_pause_three(test, fx);
+	l = fx->mock.listener;
+	l->event(l, KFD_XSCHED_PROVIDER_GONE, 0, NULL);
+	/* The core let go of the binding; the provider drops the listener. */
+	fx->b = NULL;
+	fx->mock.listener = NULL;
+	fx->mock.gone = true;
+
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
+	KUNIT_EXPECT_EQ(test, fx->mock.batch_n, 3U);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+	/* Anything still queued or armed would run by now. */
+	flush_workqueue(xsched_wq);
+	msleep(20);
+	flush_workqueue(xsched_wq);
+	KUNIT_EXPECT_EQ(test, fx->mock.calls_after_gone, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.unregisters, 0U);
+}
+
+/*
+ * The replay: one priority-11 queue runs periodic tasks next to fifteen
+ * priority-0 queues with back-to-back work, on one simulated node with
+ * its modelled runlist-change costs.  Three runs of the same workload:
+ * the high queue alone, all sixteen without a scheduler (every queue
+ * mapped, processor sharing), and the core deciding every poll period
+ * with the mock forwarding each batch to the model's runlist.
+ *
+ * High: 100 tasks of 8 kernels of 500 us, one every 20 ms.  Low: 120
+ * kernels each (15 tasks of 8), 0.66 to 1.5 ms long, queued at time 0.
+ */
+#define RP_NQ		16
+#define RP_HIGH		0		/* index of the high queue */
+#define RP_HIGH_PRIO	11
+#define RP_POLL		(100 * US)
+#define RP_TASKS	100
+#define RP_TASK_KERNELS	8
+#define RP_HIGH_KERNEL	(500 * US)	/* task: 4 ms alone */
+#define RP_FIRST	(2 * MS)
+#define RP_PERIOD	(20 * MS)
+#define RP_LOW_KERNELS	120		/* 15 tasks of 8 kernels */
+#define RP_HIGH_CAP	(RP_TASKS * RP_TASK_KERNELS)
+#define RP_LIMIT	(60000 * MS)	/* virtual; a hang guard */
+
+/* docs/simulator.md: the simulator's default, MI300X-derived costs. */
+static const struct xsched_sim_params rp_params = {
+	.cp_overhead_ns = 20 * US,
+	.per_queue_ns = 2 * US,
+	.cwsr_save_ns = 40 * US,
+	.cwsr_restore_ns = 40 * US,
+};
+
+static const struct xsched_sim_params rp_free = { 0 };
+
+struct rp {
+	struct xsched_sim_node node;
+	struct xsched_sim_queue sq[RP_NQ];
+	struct xsched_sim_kernel *fifo[RP_NQ];
+	struct xsched_queue *xq[RP_NQ];	/* with the scheduler */
+	unsigned int nq;
+	u64 now;			/* of the decision being applied */
+	u64 arrival[RP_TASKS];
+	u64 task_ns[RP_TASKS];
+	u64 sorted[RP_TASKS];
+	unsigned int tasks_done;
+	u64 last_done;
+};
+
+struct rp_result {
+	u64 median, p99, total, changes, stall_ns;
+	u64 task_ns[RP_TASKS];
+};
+
+/* Low queue i (1..15) runs kernels of 0.66..1.5 ms, all different. */
+static u64 rp_low_kernel(unsigned int i)
+{
+	return (600 + 60 * i) * US;
+}
+
+/* Arrivals fall at every phase of the poll period, deterministically. */
+static u64 rp_arrival(unsigned int k)
+{
+	return RP_FIRST + k * RP_PERIOD + (k * 37 * US) % RP_POLL;
+}
+
+static void rp_completed(struct xsched_sim_queue *sq,
+			 const struct xsched_sim_kernel *k, u64 t)
+{
+	struct rp *rp = sq->priv;
+
+	rp->last_done = max(rp->last_done, t);
+	if (sq == &rp->sq[RP_HIGH] && !(k->dispatch_id % RP_TASK_KERNELS)) {
+		rp->task_ns[k->tag] = t - rp->arrival[k->tag];
+		rp->tasks_done++;
+	}
+}
+
+static const struct xsched_sim_hooks rp_hooks = {
+	.completed = rp_completed,
+};
+
+/* The mock's pause/resume: one runlist change of the model. */
+static void rp_forward(struct rp *rp, const struct kfd_xsched_queue_ref *qs,
+		       unsigned int n, bool pause)
+{
+	struct xsched_sim_queue *sqs[RP_NQ];
+	unsigned int i, m = 0;
+
+	for (i = 0; i < n && m < RP_NQ; i++) {
+		u32 idx = qs[i].tgid - MOCK_TGID;
+
+		if (idx < rp->nq)
+			sqs[m++] = &rp->sq[idx];
+	}
+	xsched_sim_runlist_change(&rp->node, sqs, m, !pause, rp->now);
+}
+
+/**
+ * rp_setup() - a fresh node with @nq queues, every low queue loaded
+ * @rp: the replay state (fifos allocated)
+ * @nq: 1 (the high queue alone) or RP_NQ
+ *
+ * Queues are created free of cost so that every run starts at time 0
+ * with no runlist change behind it.
+ */
+static void rp_setup(struct rp *rp, unsigned int nq)
+{
+	unsigned int i, j;
+
+	xsched_sim_node_init(&rp->node, MOCK_GPU_ID, &rp_free, &rp_hooks, 0);
+	rp->nq = nq;
+	for (i = 0; i < nq; i++) {
+		xsched_sim_queue_init(&rp->sq[i], rp->fifo[i],
+				      i == RP_HIGH ? RP_HIGH_CAP :
+						     RP_LOW_KERNELS);
+		rp->sq[i].priv = rp;
+		xsched_sim_queue_add(&rp->node, &rp->sq[i], 0);
+	}
+	rp->node.params = rp_params;
+	rp->node.runlist_changes = 0;
+	rp->node.stall_ns = 0;
+	for (i = 1; i < nq; i++)
+		for (j = 0; j < RP_LOW_KERNELS; j++)
+			xsched_sim_submit(&rp->sq[i], rp_low_kernel(i), NULL, 0,
+					  0);
+	for (i = 0; i < RP_TASKS; i++) {
+		rp->arrival[i] = rp_arrival(i);
+		rp->task_ns[i] = 0;
+	}
+	rp->tasks_done = 0;
+	rp->last_done = 0;
+	rp->now = 0;
+}
+
+static bool rp_done(const struct rp *rp)
+{
+	unsigned int i;
+
+	if (rp->tasks_done < RP_TASKS)
+		return false;
+	for (i = 0; i < rp->nq; i++)
+		if (rp->sq[i].completed != rp->sq[i].submitted)
+			return false;
+	return true;
+}
+
+/*
+ * One poll period of the core: busy state from the model, then a
+ * decision.  A queue is busy while a kernel of it waits or runs, as its
+ * dispatch ids and its last packet's completion signal tell the poll.
+ */
+static void rp_decide(struct rp *rp, struct core_fx *fx, u64 t)
+{
+	unsigned int i;
+
+	rp->now = t;
+	spin_lock_bh(&fx->dom->lock);
+	for (i = 0; i < rp->nq; i++)
+		xsched_queue_set_busy(rp->xq[i], rp->sq[i].completed !=
+						 rp->sq[i].submitted, t);
+	spin_unlock_bh(&fx->dom->lock);
+	fx_decide(fx, t);
+}
+
+static int rp_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * rp_run() - one run of the workload
+ * @test: the test
+ * @rp: state from rp_setup()
+ * @fx: the bound core whose queues are rp->xq, or NULL for no scheduler
+ * @res: figures of the run
+ *
+ * High-priority tasks (all their kernels at once) arrive as scheduled;
+ * with a scheduler the core decides at every poll period.  The run ends
+ * when every kernel of every queue has completed.
+ */
+static void rp_run(struct kunit *test, struct rp *rp, struct core_fx *fx,
+		   struct rp_result *res)
+{
+	u64 tick = 0, *sorted = rp->sorted;
+	unsigned int k = 0, i;
+
+	while (tick < RP_LIMIT) {
+		if (k < RP_TASKS && rp->arrival[k] <= tick) {
+			for (i = 0; i < RP_TASK_KERNELS; i++)
+				KUNIT_ASSERT_EQ(test,
+						xsched_sim_submit(&rp->sq[RP_HIGH],
+								  RP_HIGH_KERNEL,
+								  NULL, k,
+								  rp->arrival[k]),
+						0);
+			k++;
+			continue;
+		}
+		xsched_sim_advance(&rp->node, tick);
+		if (rp_done(rp))
+			break;
+		if (fx)
+			rp_decide(rp, fx, tick);
+		tick += RP_POLL;
+	}
+	KUNIT_ASSERT_TRUE_MSG(test, rp_done(rp), "replay did not finish");
+
+	memcpy(res->task_ns, rp->task_ns, sizeof(res->task_ns));
+	memcpy(sorted, rp->task_ns, sizeof(rp->sorted));
+	sort(sorted, RP_TASKS, sizeof(sorted[0]), rp_cmp, NULL);
+	res->median = sorted[(RP_TASKS - 1) / 2];
+	/* Nearest rank. */
+	res->p99 = sorted[DIV_ROUND_UP(99 * RP_TASKS, 100) - 1];
+	res->total = rp->last_done;
+	res->changes = rp->node.runlist_changes;
+	res->stall_ns = rp->node.stall_ns;
+}
+
+/* The run with the core: a fresh binding, its queues as the model's. */
+static void rp_run_scheduled(struct kunit *test, struct rp *rp,
+			     struct rp_result *res, unsigned int run)
+{
+	struct core_fx *fx = fx_bind(test);
+	unsigned int i;
+
+	rp_setup(rp, RP_NQ);
+	for (i = 0; i < RP_NQ; i++)
+		rp->xq[i] = mock_create(test, fx, MOCK_TGID + i, 0,
+					i == RP_HIGH ? RP_HIGH_PRIO : 0);
+	fx->mock.rp = rp;
+	rp_run(test, rp, fx, res);
+	KUNIT_EXPECT_EQ(test, fx->dom->errors, 0ULL);
+	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.unknown, 0U);
+	/* Tasks are far apart: each costs one pause and one resume. */
+	KUNIT_EXPECT_EQ(test, fx->dom->pauses, (u64)RP_TASKS);
+	KUNIT_EXPECT_EQ(test, fx->dom->resumes, (u64)RP_TASKS);
+	kunit_info(test, "scheduled run %u: %llu pauses, %llu resumes, %llu runlist changes, %llu us stalled\n",
+		   run, fx->dom->pauses, fx->dom->resumes, res->changes,
+		   div_u64(res->stall_ns, US));
+	fx->mock.rp = NULL;
+	fx_unbind(fx);
+}
+
+/* @a / @b in thousandths, printed as "x.yyy". */
+static u64 rp_milli(u64 a, u64 b)
+{
+	return div64_u64(a * 1000, b);
+}
+
+static void core_replay_one_high_fifteen_low(struct kunit *test)
+{
+	struct rp *rp = kunit_kzalloc(test, sizeof(*rp), GFP_KERNEL);
+	struct rp_result *alone, *shared, *sched, *again;
+	u64 med_x, total_x;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, rp);
+	alone = kunit_kcalloc(test, 4, sizeof(*alone), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, alone);
+	shared = alone + 1;
+	sched = alone + 2;
+	again = alone + 3;
+	for (i = 0; i < RP_NQ; i++) {
+		rp->fifo[i] = kunit_kcalloc(test, i == RP_HIGH ? RP_HIGH_CAP :
+							    RP_LOW_KERNELS,
+					    sizeof(*rp->fifo[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, rp->fifo[i]);
+	}
+
+	rp_setup(rp, 1);
+	rp_run(test, rp, NULL, alone);
+	rp_setup(rp, RP_NQ);
+	rp_run(test, rp, NULL, shared);
+	rp_run_scheduled(test, rp, sched, 1);
+	rp_run_scheduled(test, rp, again, 2);
+
+	med_x = rp_milli(sched->median, alone->median);
+	total_x = rp_milli(sched->total, shared->total);
+	kunit_info(test, "high task (8 x 500 us), modelled: alone median %llu us P99 %llu us; no scheduler median %llu us P99 %llu us; scheduled median %llu us P99 %llu us (median %llu.%03llux alone)\n",
+		   div_u64(alone->median, US), div_u64(alone->p99, US),
+		   div_u64(shared->median, US), div_u64(shared->p99, US),
+		   div_u64(sched->median, US), div_u64(sched->p99, US),
+		   med_x / 1000, med_x % 1000);
+	kunit_info(test, "all work done, modelled: no scheduler %llu us, scheduled %llu us (%llu.%03llux)\n",
+		   div_u64(shared->total, US), div_u64(sched->total, US),
+		   total_x / 1000, total_x % 1000);
+
+	KUNIT_EXPECT_EQ(test, shared->changes, 0ULL);
+	KUNIT_EXPECT_LE(test, sched->median * 100, alone->median * 110);
+	KUNIT_EXPECT_LE(test, sched->total * 100, shared->total * 105);
+	/* Deterministic: the same figures, task by task, twice. */
+	KUNIT_EXPECT_EQ(test, again->total, sched->total);
+	KUNIT_EXPECT_EQ(test, again->changes, sched->changes);
+	KUNIT_EXPECT_EQ(test, memcmp(again->task_ns, sched->task_ns,
+				     sizeof(sched->task_ns)), 0);
+}
+
+static struct kunit_case xsched_core_cases[] = {
+	KUNIT_CASE(core_binds_mock_provider),
+	KUNIT_CASE(core_busy_high_pauses_all_lower_in_one_batch),
+	KUNIT_CASE(core_only_changed_levels_are_touched),
+	KUNIT_CASE(core_queue_created_below_level_is_paused),
+	KUNIT_CASE(core_destroyed_queues_and_gone_process),
+	KUNIT_CASE(core_provider_failure_degrades_then_retries),
+	KUNIT_CASE(core_unbind_fails_open),
+	KUNIT_CASE(core_provider_gone_resumes_then_calls_nothing),
+	KUNIT_CASE(core_replay_one_high_fifteen_low),
+	{}
+};
+
+static struct kunit_suite xsched_core_suite = {
+	.name = "xsched_core",
+	.exit = core_test_exit,
+	.test_cases = xsched_core_cases,
+};
+kunit_test_suite(xsched_core_suite);

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xsched_attach_hip_stream() against the simulated GPU, through a TEST
+ * DOUBLE of HIP (double/hip_double.c, libhip-double.so): the library
+ * dlopens it by the path in XSCHED_HIP_LIBRARY exactly as it would
+ * dlopen libamdhip64.so, so the dlopen/dlsym path runs for real.  This
+ * program is dynamically linked (dlopen needs the dynamic loader); the
+ * QEMU harness copies its shared libraries into the guest.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+
+#include "libxsched.h"
+#include "simq.h"
+#include "xtest.h"
+
+#define DOUBLE_PATH "/lib/xsched-test/libhip-double.so"
+
+static void *(*xsd_stream_create)(uint32_t gpu_id, uint32_t prio, int has_queue);
+static uint64_t (*xsd_stream_ring)(void *stream);
+static void (*xsd_stream_set_twin)(void *stream, void *twin);
+
+/* The xsched id of this process's queue with @ring, found by ring_va. */
+static uint32_t by_ring(struct xsched *xs, uint64_t ring)
+{
+	struct xsched_queue_info *qi;
+	uint32_t n, i, id = 0;
+
+	if (xsched_get_queues(xs, XSCHED_LIST_MINE, 0, &qi, &n))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (qi[i].ring_va == ring)
+			id = qi[i].id;
+	free(qi);
+	return id;
+}
+
+/* On a failure, what the library saw: this process's queues. */
+static void dump(struct xsched *xs, const char *what, void *stream)
+{
+	struct xsched_queue_info *qi;
+	uint32_t n, i;
+
+	printf("lib_attach_double: %s: stream ring %llx\n", what,
+	       (unsigned long long)xsd_stream_ring(stream));
+	if (xsched_get_queues(xs, XSCHED_LIST_MINE, 0, &qi, &n))
+		return;
+	for (i = 0; i < n; i++)
+		printf("lib_attach_double:   queue %u ring %llx prio %u %s\n",
+		       qi[i].id, (unsigned long long)qi[i].ring_va,
+		       qi[i].priority, xsched_queue_state_name(qi[i].state));
+	free(qi);
+}
+
+int main(void)
+{
+	struct xsched *xs, *xs2;
+	void *dl, *a, *b, *c, *sdma;
+	uint32_t id = 0, want;
+	struct simq busy;
+	int sfd, ret;
+
+	xt_prog = "lib_attach_double";
+	printf("lib_attach_double: HIP here is a TEST DOUBLE (%s) over /dev/xsched_sim\n",
+	       DOUBLE_PATH);
+	if (xsched_open(&xs) || xsched_open(&xs2)) {
+		xt_fail("setup", "cannot open /dev/xsched");
+		return xt_exit();
+	}
+
+	setenv("XSCHED_HIP_LIBRARY", "/lib/xsched-test/no-such-hip.so", 1);
+	xt_check_ret("no-hip-runtime-enosys",
+		     xsched_attach_hip_stream(xs2, NULL, &id), -ENOSYS);
+	xsched_close(xs2);
+	xt_check_ret("null-id-einval", xsched_attach_hip_stream(xs, NULL, NULL),
+		     -EINVAL);
+
+	setenv("XSCHED_HIP_LIBRARY", DOUBLE_PATH, 1);
+	dl = dlopen(DOUBLE_PATH, RTLD_NOW);
+	if (!dl) {
+		xt_fail("setup", "dlopen %s: %s", DOUBLE_PATH, dlerror());
+		return xt_exit();
+	}
+	*(void **)&xsd_stream_create = dlsym(dl, "xsd_stream_create");
+	*(void **)&xsd_stream_ring = dlsym(dl, "xsd_stream_ring");
+	*(void **)&xsd_stream_set_twin = dlsym(dl, "xsd_stream_set_twin");
+	a = xsd_stream_create(0, 3, 1);
+	b = xsd_stream_create(0, 9, 1);
+	c = xsd_stream_create(0, 1, 1);
+	sdma = xsd_stream_create(0, 0, 0);
+	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
+	if (!a || !b || !c || !sdma || sfd < 0 || simq_create(&busy, sfd, 0, 2)) {
+		xt_fail("setup", "cannot create double streams");
+		return xt_exit();
+	}
+
+	ret = xsched_attach_hip_stream(xs, a, &id);
+	want = by_ring(xs, xsd_stream_ring(a));
+	xt_check("stream-a", !ret && id && id == want, "ret %d id %u want %u",
+		 ret, id, want);
+	if (ret || id != want)
+		dump(xs, "stream-a", a);
+	ret = xsched_attach_hip_stream(xs, b, &id);
+	want = by_ring(xs, xsd_stream_ring(b));
+	xt_check("stream-b", !ret && id && id == want, "ret %d id %u want %u",
+		 ret, id, want);
+	ret = xsched_attach_hip_stream(xs, a, &id);
+	xt_check("stream-a-again", !ret && id == by_ring(xs, xsd_stream_ring(a)),
+		 "ret %d id %u", ret, id);
+
+	/* A queue of ours already busy before the marker is not a candidate. */
+	simq_submit(&busy, 3000000000ULL, 1);
+	ret = xsched_attach_hip_stream(xs, c, &id);
+	want = by_ring(xs, xsd_stream_ring(c));
+	xt_check("other-busy-queue-ignored", !ret && id == want,
+		 "ret %d id %u want %u", ret, id, want);
+
+	ret = xsched_attach_hip_stream(xs, NULL, &id);
+	want = by_ring(xs, xsd_stream_ring(NULL));
+	xt_check("null-stream", !ret && id && id == want, "ret %d id %u want %u",
+		 ret, id, want);
+
+	/* Another thread submits to a second queue during every marker. */
+	xsd_stream_set_twin(a, b);
+	xt_check_ret("concurrent-submit-ebusy",
+		     xsched_attach_hip_stream(xs, a, &id), -EBUSY);
+	xsd_stream_set_twin(a, NULL);
+
+	xt_check_ret("stream-without-xsched-queue-enoent",
+		     xsched_attach_hip_stream(xs, sdma, &id), -ENOENT);
+
+	simq_wait(&busy, busy.wdid, 10000000000ULL);
+	xsched_close(xs);
+	return xt_exit();
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR MIT */
+/*
+ * libxsched: a thin library over xsched's /dev/xsched ioctls (ABI v1) and
+ * its sysfs knobs, and a way to find the xsched queue behind a HIP stream
+ * or an HSA queue.
+ *
+ * Every function that returns int returns 0 (or a count where documented)
+ * on success and a negative errno on failure; none of them reports through
+ * errno.  The structures are the kernel's own, from <xsched.h> (the uapi
+ * header, installed next to this one).  docs/libxsched.md and the man
+ * pages describe every call.
+ */
+#ifndef LIBXSCHED_H
+#define LIBXSCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xsched.h"	/* the uapi: struct xsched_*, XSCHED_* */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBXSCHED_VERSION_MAJOR	0
+#define LIBXSCHED_VERSION_MINOR	1
+
+/* The default device node and sysfs directory. */
+#define XSCHED_DEV_PATH		"/dev/" XSCHED_DEVICE_NAME
+#define XSCHED_SYSFS_PATH	"/sys/class/misc/xsched"
+
+/* A handle on /dev/xsched; opaque. One per thread, or lock around it. */
+struct xsched;
+
+int xsched_open(struct xsched **xs);
+int xsched_open_path(const char *path, struct xsched **xs);
+void xsched_close(struct xsched *xs);
+int xsched_fd(const struct xsched *xs);
+
+int xsched_get_features(struct xsched *xs, uint32_t *abi_version,
+			uint64_t *features);
+
+/*
+ * Caller-provided arrays: @room entries at @arr (@arr may be NULL with
+ * @room 0); *@count receives how many exist, which may exceed @room.
+ */
+int xsched_list_domains(struct xsched *xs, struct xsched_domain_info *arr,
+			uint32_t room, uint32_t *count);
+int xsched_list_queues(struct xsched *xs, uint32_t flags, uint32_t gpu_id,
+		       struct xsched_queue_info *arr, uint32_t room,
+		       uint32_t *count);
+
+/* Allocated arrays: *@arr is malloc()ed (NULL when *@count is 0); free(). */
+int xsched_get_domains(struct xsched *xs, struct xsched_domain_info **arr,
+		       uint32_t *count);
+int xsched_get_queues(struct xsched *xs, uint32_t flags, uint32_t gpu_id,
+		      struct xsched_queue_info **arr, uint32_t *count);
+
+int xsched_queue_info(struct xsched *xs, uint32_t id,
+		      struct xsched_queue_info *info);
+int xsched_set_priority(struct xsched *xs, uint32_t id, uint32_t priority);
+int xsched_hint_begin(struct xsched *xs, uint32_t id);
+int xsched_hint_end(struct xsched *xs, uint32_t id);
+
+/* "idle", "busy", "paused" or "unknown"; never NULL. */
+const char *xsched_queue_state_name(uint32_t state);
+
+/*
+ * Domain sysfs (XSCHED_SYSFS_PATH/domains/<gpu_id>/).  A knob is one of
+ * "poll_us", "resume_delay_us", "starvation_ms"; xsched_domain_get_attr
+ * also reads any read-only numeric attribute (e.g. "pause_lat_max_ns").
+ */
+int xsched_domain_get_policy(uint32_t gpu_id, char *buf, size_t len);
+int xsched_domain_set_policy(uint32_t gpu_id, const char *policy);
+int xsched_domain_get_attr(uint32_t gpu_id, const char *attr, uint64_t *val);
+int xsched_domain_set_knob(uint32_t gpu_id, const char *knob, uint64_t val);
+
+/*
+ * The xsched id of the calling process's queue behind an HSA queue
+ * (@hsa_queue is an hsa_queue_t *) or a HIP stream (@stream is a
+ * hipStream_t; NULL is the null stream).  See docs/libxsched.md for the
+ * mechanism and its limits.
+ */
+int xsched_attach_hsa_queue(struct xsched *xs, const void *hsa_queue,
+			    uint32_t *id);
+int xsched_attach_hip_stream(struct xsched *xs, void *stream, uint32_t *id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBXSCHED_H */

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * xschedctl: see and change xsched's queues and domains.
+ *
+ * Queues, priorities, states and statistics come from the ioctls; a
+ * domain's policy and knobs come from sysfs, which is their source of
+ * truth.  Exit status: 0 success, 1 an operation failed, 2 bad usage.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libxsched.h"
+
+#define EXIT_USAGE 2
+
+static const char *const knobs[] = { "poll_us", "resume_delay_us",
+				     "starvation_ms" };
+#define NKNOBS (sizeof(knobs) / sizeof(knobs[0]))
+
+static int json;
+static const char *devpath = XSCHED_DEV_PATH;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: xschedctl [--json] [--device PATH] COMMAND [ARGS]\n"
+"commands:\n"
+"  list                          domains and queues\n"
+"  set-priority QUEUE_ID PRIO    set a queue's priority (%d..%d)\n"
+"  policy GPU_ID [NAME] [KNOB=VALUE]...\n"
+"                                show or set a domain's policy and knobs\n"
+"                                (poll_us, resume_delay_us, starvation_ms)\n"
+"  stats                         scheduler counters and latencies\n"
+"  top [-n ITERATIONS] [-d SECONDS]\n"
+"                                a refreshing view of the busiest queues\n"
+"exit status: 0 ok, 1 error, 2 usage\n", XSCHED_PRIO_MIN, XSCHED_PRIO_MAX);
+}
+
+static int bad_usage(const char *why)
+{
+	fprintf(stderr, "xschedctl: %s\n", why);
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "xschedctl: %s: %s\n", what, strerror(-err));
+	return 1;
+}
+
+static int parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (*end || errno || x > UINT32_MAX)
+		return -EINVAL;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int open_dev(struct xsched **xs)
+{
+	int ret = xsched_open_path(devpath, xs);
+
+	if (ret)
+		fail(devpath, ret);
+	return ret;
+}
+
+/* Names from the kernel are NUL-terminated and plain; escape anyway. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_domains(const struct xsched_domain_info *d, uint32_t n)
+{
+	uint32_t i;
+
+	if (json) {
+		printf("\"domains\":[");
+		for (i = 0; i < n; i++) {
+			printf("%s{\"gpu_id\":%u,\"name\":", i ? "," : "",
+			       d[i].gpu_id);
+			json_str(d[i].name);
+			printf(",\"policy\":");
+			json_str(d[i].policy);
+			printf(",\"level\":%u,\"nr_queues\":%u,\"degraded\":%s}",
+			       d[i].level, d[i].nr_queues,
+			       d[i].flags & XSCHED_DOMAIN_DEGRADED ? "true" : "false");
+		}
+		printf("]");
+		return;
+	}
+	printf("%-8s %-8s %5s %7s %-8s %s\n", "GPU_ID", "POLICY", "LEVEL",
+	       "QUEUES", "STATE", "NAME");
+	for (i = 0; i < n; i++)
+		printf("%-8u %-8s %5u %7u %-8s %s\n", d[i].gpu_id, d[i].policy,
+		       d[i].level, d[i].nr_queues,
+		       d[i].flags & XSCHED_DOMAIN_DEGRADED ? "degraded" : "ok",
+		       d[i].name);
+}
+
+static void print_queues(const struct xsched_queue_info *q, uint32_t n)
+{
+	uint32_t i;
+
+	if (json) {
+		printf("\"queues\":[");
+		for (i = 0; i < n; i++)
+			printf("%s{\"id\":%u,\"gpu_id\":%u,\"pid\":%d,\"uid\":%u,"
+			       "\"queue_id\":%u,\"priority\":%u,\"state\":\"%s\","
+			       "\"hinted\":%s,\"busy_ns\":%" PRIu64
+			       ",\"paused_ns\":%" PRIu64 ",\"preemptions\":%" PRIu64
+			       ",\"last_lat_ns\":%" PRIu64 ",\"max_lat_ns\":%" PRIu64 "}",
+			       i ? "," : "", q[i].id, q[i].gpu_id, q[i].pid,
+			       q[i].uid, q[i].queue_id, q[i].priority,
+			       xsched_queue_state_name(q[i].state),
+			       q[i].flags & XSCHED_QUEUE_HINTED ? "true" : "false",
+			       (uint64_t)q[i].busy_ns, (uint64_t)q[i].paused_ns,
+			       (uint64_t)q[i].preempt_count,
+			       (uint64_t)q[i].last_lat_ns, (uint64_t)q[i].max_lat_ns);
+		printf("]");
+		return;
+	}
+	printf("%-6s %-8s %-8s %6s %4s %-7s %12s %12s %8s\n", "ID", "GPU_ID",
+	       "PID", "UID", "PRIO", "STATE", "BUSY_MS", "PAUSED_MS", "PREEMPT");
+	for (i = 0; i < n; i++)
+		printf("%-6u %-8u %-8d %6u %4u %-7s %12.3f %12.3f %8" PRIu64 "\n",
+		       q[i].id, q[i].gpu_id, q[i].pid, q[i].uid, q[i].priority,
+		       xsched_queue_state_name(q[i].state), q[i].busy_ns / 1e6,
+		       q[i].paused_ns / 1e6, (uint64_t)q[i].preempt_count);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct xsched_domain_info *d = NULL;
+	struct xsched_queue_info *q = NULL;
+	uint32_t nd, nq;
+	struct xsched *xs;
+	int ret;
+
+	(void)argv;
+	if (argc != 1)
+		return bad_usage("list takes no arguments");
+	if (open_dev(&xs))
+		return 1;
+	ret = xsched_get_domains(xs, &d, &nd);
+	if (!ret)
+		ret = xsched_get_queues(xs, 0, 0, &q, &nq);
+	xsched_close(xs);
+	if (ret) {
+		free(d);
+		return fail("list", ret);
+	}
+	if (json)
+		putchar('{');
+	print_domains(d, nd);
+	if (json)
+		putchar(',');
+	else
+		putchar('\n');
+	print_queues(q, nq);
+	if (json)
+		printf("}\n");
+	free(d);
+	free(q);
+	return 0;
+}
+
+static int cmd_set_priority(int argc, char **argv)
+{
+	uint32_t id, prio;
+	struct xsched *xs;
+	int ret;
+
+	if (argc != 3 || parse_u32(argv[1], &id) || parse_u32(argv[2], &prio))
+		return bad_usage("set-priority needs QUEUE_ID PRIO");
+	if (prio > XSCHED_PRIO_MAX)
+		return bad_usage("priority out of range");
+	if (open_dev(&xs))
+		return 1;
+	ret = xsched_set_priority(xs, id, prio);
+	xsched_close(xs);
+	return ret ? fail("set-priority", ret) : 0;
+}
+
+static int show_policy(uint32_t gpu)
+{
+	uint64_t v[NKNOBS];
+	char pol[32];
+	size_t i;
+	int ret;
+
+	ret = xsched_domain_get_policy(gpu, pol, sizeof(pol));
+	for (i = 0; !ret && i < NKNOBS; i++)
+		ret = xsched_domain_get_attr(gpu, knobs[i], &v[i]);
+	if (ret)
+		return fail("policy", ret);
+	if (json) {
+		printf("{\"gpu_id\":%u,\"policy\":", gpu);
+		json_str(pol);
+		for (i = 0; i < NKNOBS; i++)
+			printf(",\"%s\":%" PRIu64, knobs[i], v[i]);
+		printf("}\n");
+	} else {
+		printf("policy: %s\n", pol);
+		for (i = 0; i < NKNOBS; i++)
+			printf("%s: %" PRIu64 "\n", knobs[i], v[i]);
+	}
+	return 0;
+}
+
+static int cmd_policy(int argc, char **argv)
+{
+	uint32_t gpu;
+	int i, ret;
+
+	if (argc < 2 || parse_u32(argv[1], &gpu))
+		return bad_usage("policy needs GPU_ID");
+	/* Check every argument before changing anything. */
+	for (i = 2; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		uint32_t v;
+		size_t k;
+
+		if (!eq) {
+			if (i != 2)
+				return bad_usage("the policy name comes first");
+			continue;
+		}
+		for (k = 0; k < NKNOBS; k++)
+			if (!strncmp(argv[i], knobs[k], eq - argv[i]) &&
+			    strlen(knobs[k]) == (size_t)(eq - argv[i]))
+				break;
+		if (k == NKNOBS || parse_u32(eq + 1, &v))
+			return bad_usage("unknown knob or bad value");
+	}
+	for (i = 2; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		uint32_t v;
+
+		if (!eq) {
+			ret = xsched_domain_set_policy(gpu, argv[i]);
+			if (ret)
+				return fail(argv[i], ret);
+			continue;
+		}
+		*eq = 0;
+		parse_u32(eq + 1, &v);
+		ret = xsched_domain_set_knob(gpu, argv[i], v);
+		if (ret)
+			return fail(argv[i], ret);
+	}
+	return argc == 2 ? show_policy(gpu) : 0;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	struct xsched_domain_info *d = NULL;
+	struct xsched_queue_info *q = NULL;
+	uint32_t nd, nq, i;
+	struct xsched *xs;
+	int ret;
+
+	(void)argv;
+	if (argc != 1)
+		return bad_usage("stats takes no arguments");
+	if (open_dev(&xs))
+		return 1;
+	ret = xsched_get_domains(xs, &d, &nd);
+	if (!ret)
+		ret = xsched_get_queues(xs, 0, 0, &q, &nq);
+	xsched_close(xs);
+	if (ret) {
+		free(d);
+		return fail("stats", ret);
+	}
+	if (json)
+		printf("{\"domains\":[");
+	for (i = 0; i < nd; i++) {
+		uint64_t mean = 0, max = 0;
+
+		/* Latency summaries exist only in sysfs; 0 if unreadable. */
+		xsched_domain_get_attr(d[i].gpu_id, "pause_lat_mean_ns", &mean);
+		xsched_domain_get_attr(d[i].gpu_id, "pause_lat_max_ns", &max);
+		if (json)
+			printf("%s{\"gpu_id\":%u,\"decisions\":%" PRIu64
+			       ",\"pauses\":%" PRIu64 ",\"resumes\":%" PRIu64
+			       ",\"errors\":%" PRIu64 ",\"pause_lat_mean_ns\":%" PRIu64
+			       ",\"pause_lat_max_ns\":%" PRIu64 "}", i ? "," : "",
+			       d[i].gpu_id, (uint64_t)d[i].decisions,
+			       (uint64_t)d[i].pauses, (uint64_t)d[i].resumes,
+			       (uint64_t)d[i].errors, mean, max);
+		else
+			printf("domain %u: decisions %" PRIu64 " pauses %" PRIu64
+			       " resumes %" PRIu64 " errors %" PRIu64
+			       " pause latency mean %" PRIu64 " ns max %" PRIu64 " ns\n",
+			       d[i].gpu_id, (uint64_t)d[i].decisions,
+			       (uint64_t)d[i].pauses, (uint64_t)d[i].resumes,
+			       (uint64_t)d[i].errors, mean, max);
+	}
+	if (json) {
+		printf("],");
+		print_queues(q, nq);
+		printf("}\n");
+	} else {
+		for (i = 0; i < nq; i++)
+			printf("queue %u: preemptions %" PRIu64 " last latency %"
+			       PRIu64 " ns max %" PRIu64 " ns\n", q[i].id,
+			       (uint64_t)q[i].preempt_count,
+			       (uint64_t)q[i].last_lat_ns, (uint64_t)q[i].max_lat_ns);
+	}
+	free(d);
+	free(q);
+	return 0;
+}
+
+static uint64_t prev_busy(const struct xsched_queue_info *p, uint32_t np,
+			  uint32_t id, uint64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < np; i++)
+		if (p[i].id == id)
+			return p[i].busy_ns;
+	return now;
+}
+
+static int cmd_top(int argc, char **argv)
+{
+	struct xsched_queue_info *q = NULL, *prev = NULL;
+	uint32_t nq = 0, np = 0, i, iters = 0, n;
+	double delay = 1.0;
+	struct xsched *xs;
+	int opt, ret = 0;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "n:d:")) != -1) {
+		char *end;
+
+		switch (opt) {
+		case 'n':
+			if (parse_u32(optarg, &iters) || !iters)
+				return bad_usage("-n needs a positive count");
+			break;
+		case 'd':
+			delay = strtod(optarg, &end);
+			if (*end || !(delay > 0) || delay > 3600)
+				return bad_usage("-d needs seconds > 0");
+			break;
+		default:
+			return bad_usage("bad top option");
+		}
+	}
+	if (optind != argc)
+		return bad_usage("top takes only -n and -d");
+	if (open_dev(&xs))
+		return 1;
+	for (n = 0; !iters || n < iters; n++) {
+		if (n)
+			usleep((useconds_t)(delay * 1e6));
+		free(prev);
+		prev = q;
+		np = nq;
+		ret = xsched_get_queues(xs, 0, 0, &q, &nq);
+		if (ret) {
+			q = NULL;
+			break;
+		}
+		if (!json && isatty(STDOUT_FILENO))
+			printf("\033[H\033[2J");
+		if (json)
+			printf("{\"iteration\":%u,\"interval_s\":%g,", n, delay);
+		else
+			printf("xschedctl top: %u queues, every %g s\n%-6s %-8s %-8s %4s %-7s %6s %8s\n",
+			       nq, delay, "ID", "GPU_ID", "PID", "PRIO",
+			       "STATE", "BUSY%", "PREEMPT");
+		if (json)
+			printf("\"queues\":[");
+		for (i = 0; i < nq; i++) {
+			uint64_t d = q[i].busy_ns -
+				     prev_busy(prev, np, q[i].id, q[i].busy_ns);
+			double pct = n ? 100.0 * d / (delay * 1e9) : 0;
+
+			if (pct > 100)
+				pct = 100;
+			if (json)
+				printf("%s{\"id\":%u,\"priority\":%u,\"state\":\"%s\",\"busy_pct\":%.1f,\"preemptions\":%" PRIu64 "}",
+				       i ? "," : "", q[i].id, q[i].priority,
+				       xsched_queue_state_name(q[i].state), pct,
+				       (uint64_t)q[i].preempt_count);
+			else
+				printf("%-6u %-8u %-8d %4u %-7s %6.1f %8" PRIu64 "\n",
+				       q[i].id, q[i].gpu_id, q[i].pid,
+				       q[i].priority,
+				       xsched_queue_state_name(q[i].state), pct,
+				       (uint64_t)q[i].preempt_count);
+		}
+		if (json)
+			printf("]}\n");
+		fflush(stdout);
+	}
+	free(prev);
+	free(q);
+	xsched_close(xs);
+	return ret ? fail("top", ret) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
+			devpath = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			return bad_usage("unknown option");
+		}
+	}
+	if (i >= argc)
+		return bad_usage("no command");
+	argc -= i;
+	argv += i;
+	if (!strcmp(argv[0], "list"))
+		return cmd_list(argc, argv);
+	if (!strcmp(argv[0], "set-priority"))
+		return cmd_set_priority(argc, argv);
+	if (!strcmp(argv[0], "policy"))
+		return cmd_policy(argc, argv);
+	if (!strcmp(argv[0], "stats"))
+		return cmd_stats(argc, argv);
+	if (!strcmp(argv[0], "top"))
+		return cmd_top(argc, argv);
+	if (!strcmp(argv[0], "help"))
+		return usage(stdout), 0;
+	return bad_usage("unknown command");
+}

@@ -50,7 +50,8 @@ sys_table() {
 		esac
 		line=$(kv_line "$log" SYS "$l")
 		if [ "$(kv "$line" status)" != ok ]; then
-			printf '%-44s | %s\n' "$name" "FAILED (see the log)"
+			printf '%-44s | %s\n' "$name" \
+				"$([ -n "$line" ] && echo FAILED || echo "did not run") (see the log)"
 			ok=1
 			continue
 		fi

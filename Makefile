@@ -4,6 +4,8 @@
 #
 #   make                 build xsched.ko for the running kernel (or KVER=/KDIR=)
 #   make modules-debian  build it for the installed Debian 6.1 and 6.12 lines
+#   make demo            the scheduler demo on a simulated GPU in QEMU
+#   make bench           the benchmarks (figures, modelled) in QEMU
 #   make check           everything CI runs; installs its own dependencies
 #   make kunit | qemu-test | dkms-check | uapi-check | sparse | amdkfd-check
 #                        one stage each
@@ -23,13 +25,14 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 # Extra arguments for Kbuild, e.g. XSCHED_WERROR=1 C=2.
 KBUILD_ARGS ?=
 
-.PHONY: all modules modules-debian stage check kunit qemu-test dkms-check \
-	uapi-check sparse amdkfd-check user userlib dkms-install clean help
+.PHONY: all modules modules-debian stage demo bench check kunit qemu-test \
+	dkms-check uapi-check sparse amdkfd-check user userlib dkms-install \
+	clean help
 
 all: modules
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 stage:
 	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }
@@ -51,6 +54,14 @@ user:
 
 userlib:
 	$(MAKE) -C userlib
+
+demo:
+	scripts/demo.sh
+
+# e.g. make bench BENCH_ARGS='--only pause'
+BENCH_ARGS ?=
+bench:
+	bench/run.sh $(BENCH_ARGS)
 
 check:
 	scripts/check.sh
@@ -80,3 +91,4 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C tests/user clean
 	$(MAKE) -C userlib clean
+	$(MAKE) -C bench clean

@@ -93,3 +93,68 @@ kernel_tree() {
 	fi
 	echo "$tree"
 }
+
+# --- QEMU guests: scripts/qemu-test.sh, scripts/demo.sh, bench/run.sh ---
+#
+# A guest is Debian's real kernel booted in QEMU (TCG) with a busybox
+# initramfs whose /init (scripts/qemu-init.sh) mounts the usual file
+# systems, sources /job (the tests, the demo or the benchmarks), dumps
+# the kernel log between "XT DMESG-BEGIN" and "XT DMESG-END", prints "XT
+# DONE" and powers off.
+
+# kver_of_line LINE: the Debian kernel ABI of LINE (6.1 or 6.12); call
+# debian_kernels first.
+kver_of_line() {
+	case "$1" in
+	6.1) echo "$KVER_61" ;;
+	6.12) echo "$KVER_612" ;;
+	*) return 1 ;;
+	esac
+}
+
+# guest_stage WORK KVER JOB: builds xsched.ko and xsched_sim.ko for KVER
+# and fills WORK/root with busybox, /init, /job and /modules/*.ko.  The
+# caller adds its programs under WORK/root, then calls guest_boot.
+# Returns non-zero (build log on stderr) if the modules do not build.
+guest_stage() {
+	local work=$1 kver=$2 job=$3 m
+	rm -rf "$work"
+	mkdir -p "$work/root"/{bin,dev,proc,sys,modules,tmp}
+	if ! make -C "$XSCHED_TOP" --no-print-directory KVER="$kver" modules \
+		>"$work/build.log" 2>&1; then
+		cat "$work/build.log" >&2
+		return 1
+	fi
+	for m in xsched xsched_sim; do
+		cp "$XSCHED_BUILD/$kver/$m.ko" "$work/root/modules/"
+	done
+	cp /bin/busybox "$work/root/bin/busybox"
+	cp "$XSCHED_TOP/scripts/qemu-init.sh" "$work/root/init"
+	cp "$job" "$work/root/job"
+	chmod 755 "$work/root/init"
+}
+
+# guest_boot WORK KVER LOG TIMEOUT: packs WORK/root and boots it with
+# 2 vCPUs and 1 GiB; the serial console goes to LOG (and, with
+# XSCHED_GUEST_TEE=1, to stderr as well).  Returns 0 if the guest
+# reached "XT DONE".
+guest_boot() {
+	local work=$1 kver=$2 log=$3 timeout_s=$4
+	mkdir -p "$(dirname "$log")"
+	(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) \
+		>"$work/initramfs.gz"
+	timeout "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg \
+		-m 1024 -smp 2 -nographic -no-reboot -monitor none \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$work/initramfs.gz" \
+		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic rdinit=/init" \
+		</dev/null 2>&1 | tr -d '\r' |
+		if [ "${XSCHED_GUEST_TEE:-0}" = 1 ]; then tee "$log" >&2; else cat >"$log"; fi || true
+	grep -q '^XT DONE' "$log"
+}
+
+# guest_log_clean LOG: 0 if the guest's kernel log has no splat (the
+# offending lines go to stderr).
+guest_log_clean() {
+	! sed -n '/^XT DMESG-BEGIN/,/^XT DMESG-END/p' "$1" |
+		grep -E "$XSCHED_SPLAT_RE" >&2
+}

@@ -1,49 +1,27 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# /init of the QEMU test guest (scripts/qemu-test.sh puts it there).
-# Loads the modules in /modules/order, runs every program in /tests,
-# unloads the modules, dumps the kernel log, powers off.  Results go to
-# the serial console as "XT PASS|FAIL|SKIP <name> [reason]" lines.
+# /init of every QEMU guest (scripts/lib.sh's guest_stage puts it there).
+# Mounts proc, sysfs, devtmpfs, tmpfs and tracefs, sources /job (the
+# tests, the demo or the benchmarks), dumps the kernel log, powers off.
+# The job reports on the serial console; xt() prints "XT ..." lines.
+if [ "$$" != 1 ]; then
+	echo "usage: $0 (the QEMU guest's /init, run by the kernel as PID 1; not run directly)"
+	case "${1:-}" in -h|--help) exit 0 ;; *) exit 2 ;; esac
+fi
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /tmp
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 
 xt() { echo "XT $*"; }
 echo "xsched-qemu: begin" >/dev/kmsg
 echo "XT BEGIN $(uname -r)"
 
-loaded=""
-for m in $(cat /modules/order); do
-	if insmod "/modules/$m.ko"; then
-		xt PASS "module/load-$m"
-		loaded="$m $loaded"
-	else
-		xt FAIL "module/load-$m"
-	fi
-done
-
-for t in /tests/*; do
-	[ -x "$t" ] || continue
-	name=${t##*/}
-	"$t"
-	rc=$?
-	case $rc in
-	0|1|77) ;;
-	*) xt FAIL "$name/exit" "status $rc" ;;
-	esac
-done
-
-for m in $loaded; do
-	if rmmod "$m" && [ ! -e "/sys/module/$m" ]; then
-		xt PASS "module/unload-$m"
-	else
-		xt FAIL "module/unload-$m"
-	fi
-done
+. /job
 
 echo "XT DMESG-BEGIN"
 dmesg | sed -n '/xsched-qemu: begin/,$p'

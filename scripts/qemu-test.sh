@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot Debian's real 6.1 and 6.12 kernels in QEMU (TCG) with a busybox
-# initramfs holding xsched's modules and the static tests/user programs;
+# initramfs holding xsched's modules and the static tests/user programs
+# (scripts/lib.sh's guest_*; the guest runs scripts/qemu-job-tests.sh);
 # report every test case.  A run fails on any failed case, a missing
 # result, a module that does not unload, or a splat in the kernel log.
 #
@@ -31,53 +32,23 @@ make -C "$XSCHED_TOP/tests/user" --no-print-directory OUT="$XSCHED_BUILD/user" >
 
 run_line() {
 	local line=$1 kver name work log
-	case "$line" in
-	6.1) kver=$KVER_61 ;;
-	6.12) kver=$KVER_612 ;;
-	*) usage >&2; exit 2 ;;
-	esac
+	kver=$(kver_of_line "$line") || { usage >&2; exit 2; }
 	name=qemu-$line
 	work=$XSCHED_BUILD/qemu/$line
 	log=$XSCHED_BUILD/logs/$name.log
-	rm -rf "$work"
-	mkdir -p "$work/root"/{bin,dev,proc,sys,modules,tests} "$(dirname "$log")"
 
-	if ! make -C "$XSCHED_TOP" --no-print-directory KVER="$kver" modules \
-		>"$work/build.log" 2>&1; then
-		cat "$work/build.log" >&2
+	if ! guest_stage "$work" "$kver" "$XSCHED_TOP/scripts/qemu-job-tests.sh"; then
 		result fail "$name/build" "$kver"
 		return
 	fi
-	for m in "${modules[@]}"; do
-		cp "$XSCHED_BUILD/$kver/$m.ko" "$work/root/modules/"
-		echo "$m" >>"$work/root/modules/order"
-	done
-	cp /bin/busybox "$work/root/bin/busybox"
-	cp "$XSCHED_TOP/scripts/qemu-init.sh" "$work/root/init"
-	chmod 755 "$work/root/init"
+	mkdir -p "$work/root/tests"
+	printf '%s\n' "${modules[@]}" >"$work/root/modules/order"
 	find "$XSCHED_BUILD/user" -maxdepth 1 -type f -perm -u+x \
 		-exec cp {} "$work/root/tests/" \;
-	# xschedctl, the HIP test double, and the shared libraries of the
-	# few dynamically linked tests (with the dynamic loader).
-	cp "$XSCHED_BUILD/user/bin/"* "$work/root/bin/"
-	mkdir -p "$work/root/lib/xsched-test"
-	cp "$XSCHED_BUILD/user/lib/"* "$work/root/lib/xsched-test/"
-	local t
-	for t in "$work/root/tests/"* "$work/root/lib/xsched-test/"*; do
-		ldd "$t" 2>/dev/null | grep -oE '/[^ ]+' |
-			while read -r so; do cp -L --parents "$so" "$work/root/"; done ||
-			true	# static programs have none
-	done
-	(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) \
-		>"$work/initramfs.gz"
 
 	echo "qemu: booting $kver" >&2
-	local t0=$SECONDS
-	timeout "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg \
-		-m 1024 -smp 2 -nographic -no-reboot -monitor none \
-		-kernel "/boot/vmlinuz-$kver" -initrd "$work/initramfs.gz" \
-		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic rdinit=/init" \
-		</dev/null 2>&1 | tr -d '\r' >"$log" || true
+	local t0=$SECONDS done=1
+	guest_boot "$work" "$kver" "$log" "$timeout_s" || done=0
 	echo "qemu: $kver finished in $((SECONDS - t0)) s, log: $log" >&2
 
 	local status case rest
@@ -89,17 +60,16 @@ run_line() {
 		esac
 	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$log")
 
-	if ! grep -q '^XT DONE' "$log"; then
+	if [ "$done" = 0 ]; then
 		tail -30 "$log" >&2
 		result fail "$name/completed" "guest did not finish; see $log"
 		return
 	fi
 	result pass "$name/completed"
-	if sed -n '/^XT DMESG-BEGIN/,/^XT DMESG-END/p' "$log" |
-		grep -E "$XSCHED_SPLAT_RE" >&2; then
-		result fail "$name/kernel-log-clean" "see $log"
-	else
+	if guest_log_clean "$log"; then
 		result pass "$name/kernel-log-clean"
+	else
+		result fail "$name/kernel-log-clean" "see $log"
 	fi
 }
 

@@ -1,0 +1,211 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The job of the demo's and the benchmarks' QEMU guest (scripts/demo.sh,
+# bench/run.sh), sourced by /init there (see scripts/qemu-init.sh); not
+# run on the host.  /params sets PARTS (any of: systematic pause scaling
+# memory), TASKS, KERNELS, KERNEL_US and TRACE (1: record xsched's
+# trace events during the systematic runs).  Prints key=value lines that
+# the host formats: SYS (bench/systematic), XSTAT (the domain's sysfs
+# files), TRACE and PAUSE (trace events), NOISE (bench/timer_noise), PL
+# (bench/preempt_lat), MEM/MEMCACHE (bench/qmem), and "XT FAIL <step>"
+# for every step that failed.
+
+# Run directly rather than sourced by the guest's /init: usage only.
+case "${0##*/}" in
+qemu-job*)
+	echo "usage: $0 (a guest job, sourced by scripts/qemu-init.sh as /job; not run directly)"
+	case "${1:-}" in -h|--help) exit 0 ;; *) exit 2 ;; esac ;;
+esac
+
+. /params
+B=/bench
+T=/sys/kernel/tracing
+TI=$T/instances/xsched_bench
+
+step_fail() { xt FAIL "$1" "${2:-}"; }
+
+xs_load() { insmod /modules/xsched.ko || step_fail load-xsched; }
+xs_unload() {
+	rmmod xsched && [ ! -e /sys/module/xsched ] || step_fail unload-xsched
+}
+
+# xs_stats LABEL: every one-line file of the (first) domain's sysfs dir.
+xs_stats() {
+	local d line f v
+	d=$(ls -d /sys/class/misc/xsched/domains/* 2>/dev/null | head -n 1)
+	if [ -z "$d" ]; then
+		echo "XSTAT label=$1 status=unavailable"
+		return
+	fi
+	line="XSTAT label=$1 status=ok domain=${d##*/}"
+	for f in "$d"/*; do
+		[ -f "$f" ] && [ -r "$f" ] || continue
+		v=$(head -n 1 "$f" 2>/dev/null | tr ' \t' '__')
+		[ -n "$v" ] && line="$line ${f##*/}=$v"
+	done
+	echo "$line"
+}
+
+# pct P: the nearest-rank P-th percentile of stdin's numbers ("-" if none).
+pct() {
+	sort -n | awk -v p="$1" '{ v[NR] = $1 }
+		END { if (!NR) { print "-"; exit }
+		      r = int((NR * p + 99) / 100); if (r < 1) r = 1; print v[r] }'
+}
+
+# us: ns on stdin to microseconds, one decimal.
+us() { awk '{ if ($1 == "-") print "-"; else printf "%.1f\n", $1 / 1000 }'; }
+
+# Trace events of xsched go to an instance of their own with clock
+# "mono", the clock of CLOCK_MONOTONIC.
+have_events() { [ -d "$T/events/xsched" ]; }
+
+events_start() {
+	have_events || return 1
+	mkdir -p "$TI" 2>/dev/null
+	[ -d "$TI/events/xsched" ] || return 1
+	echo 0 >"$TI/tracing_on"
+	echo mono >"$TI/trace_clock"
+	echo 16384 >"$TI/buffer_size_kb"
+	: >"$TI/trace"
+	echo 1 >"$TI/events/xsched/enable"
+	echo 1 >"$TI/tracing_on"
+}
+
+# events_stop FILE
+events_stop() {
+	[ -d "$TI/events/xsched" ] || { : >"$1"; return; }
+	echo 0 >"$TI/tracing_on"
+	echo 0 >"$TI/events/xsched/enable"
+	cat "$TI/trace" >"$1"
+}
+
+# field NAME: the value of NAME=... in each xsched_pause line of stdin.
+pause_field() {
+	awk -v k="$1=" '/xsched_pause:/ { for (i = 1; i <= NF; i++)
+		if (index($i, k) == 1) print substr($i, length(k) + 1) }'
+}
+
+# pause_summary LABEL TRACE: the pause events of one run.
+pause_summary() {
+	local n fail
+	n=$(grep -c 'xsched_pause:' "$2")
+	fail=$(pause_field ret <"$2" | grep -vc '^0$')
+	echo "TRACE label=$1 pauses=$n failed=$fail" \
+		"lat_p50_us=$(pause_field latency_ns <"$2" | pct 50 | us)" \
+		"lat_p99_us=$(pause_field latency_ns <"$2" | pct 99 | us)" \
+		"batch_p50=$(pause_field queues <"$2" | pct 50)" \
+		"op_p50_us=$(pause_field op_ns <"$2" | pct 50 | us)" \
+		"op_p99_us=$(pause_field op_ns <"$2" | pct 99 | us)" \
+		"resumes=$(grep -c 'xsched_resume:' "$2")" \
+		"decides=$(grep -c 'xsched_decide:' "$2")"
+}
+
+# doorbell_to_pause DB TRACE: for every doorbell (CLOCK_MONOTONIC ns, one
+# per line) the time to the first pause event after it, in ns.
+doorbell_to_pause() {
+	{
+		awk '{ print $1, "D" }' "$1"
+		awk '/xsched_pause:/ { for (i = 1; i <= NF; i++)
+			if ($i ~ /^[0-9]+\.[0-9]+:$/) {
+				split(substr($i, 1, length($i) - 1), a, ".")
+				print a[1] * 1000000000 + a[2] * 1000, "P"
+			} }' "$2"
+	} | sort -n | awk '$2 == "D" { d = $1; next }
+		$2 == "P" && d { print $1 - d; d = 0 }'
+}
+
+sys_run() {
+	local label=$1
+	shift
+	$B/systematic -l "$label" -t "$TASKS" -k "$KERNELS" -u "$KERNEL_US" "$@" ||
+		step_fail "systematic/$label"
+}
+
+part_systematic() {
+	echo "XT PART systematic"
+	sys_run a -n 1 -H 1
+	sys_run a3 -n 3 -H 3
+	sys_run b -n 16 -H 3
+	for s in c:3 d:1; do
+		xs_load
+		[ "$TRACE" = 1 ] && events_start
+		sys_run "${s%:*}" -n 16 -H "${s#*:}"
+		if [ "$TRACE" = 1 ]; then
+			events_stop "/tmp/trace.${s%:*}"
+			pause_summary "${s%:*}" "/tmp/trace.${s%:*}"
+			grep -E 'xsched_(pause|resume|decide):' "/tmp/trace.${s%:*}" |
+				head -n 50 | sed "s/^/TRACELINE ${s%:*} /"
+		fi
+		xs_stats "${s%:*}"
+		xs_unload
+	done
+}
+
+# pl_run LABEL QUEUES PROCS ITER: one preempt_lat run, traced.
+pl_run() {
+	local label=$1 nq=$2 np=$3 it=$4 ev=0
+	events_start && ev=1
+	$B/preempt_lat -l "$label" -q "$nq" -p "$np" -i "$it" -o "/tmp/db.$label" \
+		-s $((200 + nq * 2)) || step_fail "preempt_lat/$label"
+	if [ "$ev" = 1 ]; then
+		events_stop "/tmp/trace.$label"
+		pause_summary "$label" "/tmp/trace.$label"
+		doorbell_to_pause "/tmp/db.$label" "/tmp/trace.$label" >/tmp/d2p.$label
+		echo "PAUSE label=$label queues=$nq doorbells=$(wc -l <"/tmp/db.$label")" \
+			"matched=$(wc -l </tmp/d2p.$label)" \
+			"d2p_p50_us=$(pct 50 </tmp/d2p.$label | us)" \
+			"d2p_p90_us=$(pct 90 </tmp/d2p.$label | us)" \
+			"d2p_p99_us=$(pct 99 </tmp/d2p.$label | us)"
+	else
+		echo "PAUSE label=$label queues=$nq status=unavailable"
+	fi
+	xs_stats "$label"
+}
+
+part_pause() {
+	echo "XT PART pause"
+	$B/timer_noise -l idle || step_fail timer_noise
+	xs_load
+	pl_run pause16 16 1 200
+	xs_unload
+}
+
+part_scaling() {
+	echo "XT PART scaling"
+	for n in 16 64 256 1024; do
+		xs_load
+		pl_run "scale$n" "$n" $(((n + 127) / 128)) 50
+		xs_unload
+	done
+}
+
+part_memory() {
+	echo "XT PART memory"
+	$B/qmem -l warmup -s 500 >/dev/null || step_fail qmem/warmup
+	for r in 1 2 3; do
+		$B/qmem -l "off$r" || step_fail "qmem/off$r"
+		xs_load
+		if [ "$r" = 1 ] && [ -L /sys/kernel/slab/xsched_queue ]; then
+			# A merged cache shows under another name in slabinfo.
+			a=$(readlink /sys/kernel/slab/xsched_queue)
+			echo "SLABALIAS xsched_queue=${a##*/} shared_with=$(ls -l /sys/kernel/slab |
+				awk -v a="${a##*/}" '/^l/ && $NF ~ a"$" { printf "%s,", $(NF - 2) }')"
+		fi
+		$B/qmem -l "on$r" || step_fail "qmem/on$r"
+		xs_unload
+	done
+}
+
+if insmod /modules/xsched_sim.ko; then
+	# Memory last: creating and destroying 1024 queues stalls the
+	# simulated node for seconds (every runlist change costs 20 us +
+	# 2 us per queue, one after the other), which would show in any
+	# timing taken right after it.
+	for p in systematic pause scaling memory; do
+		case " $PARTS " in *" $p "*) "part_$p" ;; esac
+	done
+	rmmod xsched_sim || step_fail unload-xsched_sim
+else
+	step_fail load-xsched_sim
+fi

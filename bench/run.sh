@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: xsched's figures on the simulated GPU (xsched_sim.ko with
+# its default MI300X parameters), in QEMU (TCG) on Debian's real kernel.
+# Prints figures, never verdicts: each is shown next to its target and
+# with the command that reproduces it.  Parts:
+#   systematic  the demo's scenarios with more tasks: high-priority P50/P99
+#               vs the same clients alone, total time vs no scheduler
+#   pause       pause latency: a queue becoming busy -> the batched pause
+#   scaling     pause latency and decision/poll cost at 16..1024 queues
+#   memory      kernel memory per XQueue (1024 queues, xsched on vs off)
+# Every figure is modelled (the simulator's hrtimers); CPU costs are those
+# of a TCG-emulated CPU, several times slower than the host's.
+#
+# Exits non-zero only if QEMU or a step fails, never because of a figure.
+#
+# Usage: bench/run.sh [--line 6.12|6.1] [--only PART]... [--tasks N] [--timeout SECONDS]
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib.sh"
+. "$XSCHED_TOP/bench/report.sh"
+
+all_parts="systematic pause scaling memory"
+usage() { echo "usage: $0 [--line 6.12|6.1] [--only systematic|pause|scaling|memory]... [--tasks N] [--timeout SECONDS]"; }
+line=6.12
+tasks=20
+timeout_s=1200
+parts=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--line) [ $# -ge 2 ] && [[ $2 =~ ^(6\.1|6\.12)$ ]] || { usage >&2; exit 2; }; line=$2; shift 2 ;;
+	--only) [ $# -ge 2 ] && [[ " $all_parts " == *" $2 "* ]] || { usage >&2; exit 2; }; parts="$parts $2"; shift 2 ;;
+	--tasks) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; tasks=$2; shift 2 ;;
+	--timeout) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; timeout_s=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+# The guest runs them in this order whatever the order of --only.
+parts=$(for p in $all_parts; do [[ " ${parts:-$all_parts} " != *" $p "* ]] || echo "$p"; done | xargs)
+repro() { echo "  reproduce: bench/run.sh --line $line --only $1${2:+ $2}"; }
+
+t_start=$SECONDS
+ensure_deps
+debian_kernels
+kver=$(kver_of_line "$line")
+work=$XSCHED_BUILD/bench-qemu
+log=$XSCHED_BUILD/logs/bench-$line.log
+
+make -C "$XSCHED_TOP/bench" --no-print-directory OUT="$XSCHED_BUILD/bench" >&2
+guest_stage "$work" "$kver" "$XSCHED_TOP/bench/qemu-job.sh" ||
+	{ echo "bench: module build failed for $kver" >&2; exit 1; }
+mkdir -p "$work/root/bench"
+cp "$XSCHED_BUILD"/bench/{systematic,preempt_lat,qmem,timer_noise} "$work/root/bench/"
+cat >"$work/root/params" <<EOP
+PARTS="$parts"
+TASKS=$tasks
+KERNELS=30
+KERNEL_US=1000
+TRACE=1
+EOP
+echo "bench: booting Debian $kver in QEMU (TCG): $parts" >&2
+rc=0
+guest_boot "$work" "$kver" "$log" "$timeout_s" || rc=$?
+
+echo
+echo "xsched benchmarks -- Debian kernel $kver in QEMU (TCG, 2 vCPUs), one"
+echo "simulated MI300X node (xsched_sim.ko defaults: runlist change 20 us +"
+echo "2 us/queue, CWSR save 40 us, restore 40 us).  ALL FIGURES ARE MODELLED"
+echo "on the simulated GPU, not measured on hardware; CPU costs are those of"
+echo "the emulated CPU.  Raw guest output: $log"
+
+# us_of NS: "12.3 us"
+us_of() { awk -v v="${1:-}" 'BEGIN { if (v == "" || v == "-") print "-"; else printf "%.1f us\n", v / 1000 }'; }
+# mean_us SUM COUNT
+mean_us() { awk -v s="${1:-}" -v n="${2:-}" 'BEGIN { if (s == "" || n == "" || n == 0) print "-"; else printf "%.1f us\n", s / n / 1000 }'; }
+
+for p in $parts; do
+	echo
+	case $p in
+	systematic)
+		echo "== systematic: 16 client processes, $tasks tasks x 30 x 1 ms kernels each"
+		repro systematic "--tasks $tasks"
+		sys_table "$log" || true
+		echo
+		sys_ratios "$log"
+		for l in c d; do
+			xstat_line "$log" "$l" "($l)"
+			t=$(kv_line "$log" TRACE "$l")
+			[ -n "$t" ] && echo "  trace ($l): $(kv "$t" pauses) pauses, busy->pause latency_ns P50 $(kv "$t" lat_p50_us) us, P99 $(kv "$t" lat_p99_us) us; $(kv "$t" resumes) resumes"
+		done
+		;;
+	pause)
+		echo "== pause latency: 15 busy low-priority queues, 1 high-priority queue"
+		echo "   ringing its doorbell for one 1 ms kernel 200 times (2-2.2 ms apart)"
+		repro pause
+		x=$(kv_line "$log" XSTAT pause16); t=$(kv_line "$log" TRACE pause16)
+		pl=$(kv_line "$log" PAUSE pause16); r=$(kv_line "$log" PL pause16)
+		poll=$(kv "$x" poll_us)
+		if [ -z "$t" ] || [ "$(kv "$pl" status)" = unavailable ]; then
+			echo "  unavailable: no xsched trace events in this xsched.ko"
+		else
+			echo "  doorbell -> pause issued (user CLOCK_MONOTONIC vs xsched:xsched_pause, trace_clock mono):"
+			echo "    P50 $(kv "$pl" d2p_p50_us) us, P90 $(kv "$pl" d2p_p90_us) us, P99 $(kv "$pl" d2p_p99_us) us over $(kv "$pl" matched) of $(kv "$pl" doorbells) doorbells" \
+				"(target: P99 < poll_us + 50 = $((${poll:-0} + 50)) us)"
+			echo "  xsched's own latency_ns (busy seen by a poll -> pause issued): P50 $(kv "$t" lat_p50_us) us, P99 $(kv "$t" lat_p99_us) us over $(kv "$t" pauses) pauses"
+			echo "  sysfs: pause_lat_mean_ns $(us_of "$(kv "$x" pause_lat_mean_ns)"), pause_lat_max_ns $(us_of "$(kv "$x" pause_lat_max_ns)"), poll_us $poll"
+		fi
+		z=$(kv_line "$log" NOISE idle)
+		echo "  noise floor (bench/timer_noise): a 100 us sleep in the guest wakes up late by P50 $(kv "$z" late_p50_us) us, P99 $(kv "$z" late_p99_us) us, max $(kv "$z" late_max_us) us"
+		echo "  high-priority 1 ms kernel, doorbell -> completion: P50 $(kv "$r" high_p50_us) us, P99 $(kv "$r" high_p99_us) us"
+		;;
+	memory)
+		echo "== kernel memory per XQueue: 1024 idle queues in 8 processes, xsched loaded vs not"
+		repro memory
+		grep '^MEM label=' "$log" | sed 's/^/  /' || true
+		awk '/^MEM label=/ {
+			for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			if (f["status"] != "ok") next
+			on = (f["label"] ~ /^on/)
+			su[on] += f["sunreclaim_kib"]; sl[on] += f["slab_kib"]; vm[on] += f["vmalloc_kib"]
+			si[on] += f["slabinfo_bytes"]; n[on]++; q = f["queues"]
+		}
+		END {
+			if (!n[0] || !n[1]) { print "  unavailable: a run failed"; exit }
+			printf "  per XQueue, mean of %d runs each (on - off) / %d:\n", n[1], q
+			printf "    SUnreclaim  %6.0f bytes   (Slab %6.0f bytes, VmallocUsed %6.0f bytes)\n",
+				(su[1] / n[1] - su[0] / n[0]) * 1024 / q, (sl[1] / n[1] - sl[0] / n[0]) * 1024 / q,
+				(vm[1] / n[1] - vm[0] / n[0]) * 1024 / q
+			printf "    slabinfo active objects x size  %6.0f bytes   (target: < 1024 bytes)\n",
+				(si[1] / n[1] - si[0] / n[0]) / q
+		}' "$log"
+		echo "  by cache, bytes per XQueue (mean on - mean off; caches that grew by >= 1 object per 8 queues):"
+		awk '/^MEMCACHE label=/ {
+			for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			on = (f["label"] ~ /^on/); b[f["cache"], on] += f["bytes"]; o[f["cache"], on] += f["objs"]; c[f["cache"]] = f["objsize"]
+		}
+		/^MEM label=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
+			if (g["status"] == "ok") { n[(g["label"] ~ /^on/)]++; q = g["queues"] } }
+		END {
+			if (!n[0] || !n[1]) exit
+			for (k in c) {
+				d = (b[k, 1] / n[1] - b[k, 0] / n[0]) / q
+				if (d >= 8 || d <= -8)
+					printf "    %-24s %6.0f bytes  (%5.2f objects of %d bytes)\n", k, d,
+						(o[k, 1] / n[1] - o[k, 0] / n[0]) / q, c[k]
+			}
+		}' "$log" | sort -k2,2nr
+		a=$(grep -m1 '^SLABALIAS ' "$log" || true)
+		[ -n "$a" ] && echo "  xsched's own queue cache is merged: $(kv "$a" xsched_queue) shared with $(kv "$a" shared_with)"
+		echo "  counted: every slab object and vmalloc area the kernel holds for the"
+		echo "  queues beyond what it holds without xsched: xsched's XQueue, its ids,"
+		echo "  batch slots, and the sysfs directory of each queue (kernfs nodes, their"
+		echo "  inode-number IDR); not counted: pinned user pages (rings, headers,"
+		echo "  signals: the processes' own memory).  Slab pages (Slab, SUnreclaim)"
+		echo "  include partly used slabs; slabinfo counts objects."
+		;;
+	scaling)
+		echo "== scaling: 1 high-priority queue (50 doorbells, 1 ms kernels) + N-1 busy low-priority queues"
+		repro scaling
+		printf '  %6s | %6s | %5s | %-24s | %-24s | %-10s | %-10s\n' \
+			queues pauses batch "doorbell->pause P50/P99" "latency_ns P50/P99" "decision" "poll pass"
+		for n in 16 64 256 1024; do
+			x=$(kv_line "$log" XSTAT "scale$n"); t=$(kv_line "$log" TRACE "scale$n")
+			pl=$(kv_line "$log" PAUSE "scale$n")
+			printf '  %6s | %6s | %5s | %-24s | %-24s | %-10s | %-10s\n' "$n" \
+				"$(kv "$t" pauses)" "$(kv "$t" batch_p50)" \
+				"$(kv "$pl" d2p_p50_us) / $(kv "$pl" d2p_p99_us) us" \
+				"$(kv "$t" lat_p50_us) / $(kv "$t" lat_p99_us) us" \
+				"$(mean_us "$(kv "$x" decide_ns)" "$(kv "$x" decisions)")" \
+				"$(mean_us "$(kv "$x" poll_ns)" "$(kv "$x" polls)")"
+		done
+		echo "  doorbell->pause: user CLOCK_MONOTONIC doorbell to the xsched:xsched_pause event;"
+		echo "  latency_ns: the event's field (busy seen by a poll -> pause issued);"
+		echo "  decision, poll pass: CPU time per call, means from the domain's sysfs"
+		echo "  (decide_ns/decisions, including signal-page pinning and the provider's"
+		echo "  pause/resume call; poll_ns/polls), on the emulated CPU."
+		;;
+	esac
+done
+
+echo
+fail=0
+if [ "$rc" != 0 ]; then
+	tail -30 "$log" >&2
+	echo "bench: the guest did not finish (QEMU failed or timed out)" >&2
+	fail=1
+fi
+grep -E '^XT FAIL' "$log" >&2 && fail=1
+guest_log_clean "$log" || { echo "bench: kernel log has a splat; see $log" >&2; fail=1; }
+echo "bench: $([ "$fail" = 0 ] && echo done || echo FAILED) in $((SECONDS - t_start)) s"
+exit "$fail"

@@ -45,6 +45,17 @@ run_line() {
 	printf '%s\n' "${modules[@]}" >"$work/root/modules/order"
 	find "$XSCHED_BUILD/user" -maxdepth 1 -type f -perm -u+x \
 		-exec cp {} "$work/root/tests/" \;
+	# xschedctl, the HIP test double, and the shared libraries of the
+	# few dynamically linked programs (with the dynamic loader).
+	cp "$XSCHED_BUILD/user/bin/"* "$work/root/bin/"
+	mkdir -p "$work/root/lib/xsched-test"
+	cp "$XSCHED_BUILD/user/lib/"* "$work/root/lib/xsched-test/"
+	local t
+	for t in "$work/root/tests/"* "$work/root/lib/xsched-test/"*; do
+		ldd "$t" 2>/dev/null | grep -oE '/[^ ]+' |
+			while read -r so; do cp -L --parents "$so" "$work/root/"; done ||
+			true	# static programs have none
+	done
 
 	echo "qemu: booting $kver" >&2
 	local t0=$SECONDS done=1

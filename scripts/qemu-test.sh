@@ -46,7 +46,7 @@ run_line() {
 	find "$XSCHED_BUILD/user" -maxdepth 1 -type f -perm -u+x \
 		-exec cp {} "$work/root/tests/" \;
 	# xschedctl, the HIP test double, and the shared libraries of the
-	# few dynamically linked tests (with the dynamic loader).
+	# few dynamically linked programs (with the dynamic loader).
 	cp "$XSCHED_BUILD/user/bin/"* "$work/root/bin/"
 	mkdir -p "$work/root/lib/xsched-test"
 	cp "$XSCHED_BUILD/user/lib/"* "$work/root/lib/xsched-test/"

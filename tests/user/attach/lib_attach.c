@@ -12,8 +12,8 @@
 #include <stdio.h>
 
 #include "libxsched.h"
-#include "simq.h"
-#include "xtest.h"
+#include "../simq.h"
+#include "../xtest.h"
 
 #define DOUBLE_PATH "/lib/xsched-test/libhip-double.so"
 

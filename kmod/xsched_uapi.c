@@ -211,6 +211,13 @@ static long xsched_ioc_list_domains(void __user *uarg)
 	return ret;
 }
 
+/* LIST_QUEUES: does @dom pass the request's domain filter? */
+static bool xsched_list_wants(const struct xsched_list *l,
+			      const struct xsched_domain *dom)
+{
+	return !(l->flags & XSCHED_LIST_GPU_ID) || dom->gpu_id == l->gpu_id;
+}
+
 static long xsched_ioc_list_queues(void __user *uarg)
 {
 	bool see_va = ns_capable_noaudit(&init_user_ns, CAP_SYS_NICE);
@@ -234,8 +241,7 @@ static long xsched_ioc_list_queues(void __user *uarg)
 	/* An upper bound on the answer: queues come and go meanwhile. */
 	list_for_each_entry(b, &xsched_bindings, link) {
 		list_for_each_entry(dom, &b->domains, link) {
-			if (l.flags & XSCHED_LIST_GPU_ID &&
-			    dom->gpu_id != l.gpu_id)
+			if (!xsched_list_wants(&l, dom))
 				continue;
 			found = true;
 			mutex_lock(&dom->mutex);
@@ -257,8 +263,7 @@ static long xsched_ioc_list_queues(void __user *uarg)
 	}
 	list_for_each_entry(b, &xsched_bindings, link) {
 		list_for_each_entry(dom, &b->domains, link) {
-			if (l.flags & XSCHED_LIST_GPU_ID &&
-			    dom->gpu_id != l.gpu_id)
+			if (!xsched_list_wants(&l, dom))
 				continue;
 			mutex_lock(&dom->mutex);
 			list_for_each_entry(q, &dom->queues, dom_link) {

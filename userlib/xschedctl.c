@@ -151,27 +151,45 @@ static void print_queues(const struct xsched_queue_info *q, uint32_t n)
 		       q[i].paused_ns / 1e6, (uint64_t)q[i].preempt_count);
 }
 
+/*
+ * Every domain and every queue, read in one pass over one open device.
+ * Returns 0, or the exit status after reporting the error as @cmd's.
+ */
+static int snapshot(const char *cmd, struct xsched_domain_info **d,
+		    uint32_t *nd, struct xsched_queue_info **q, uint32_t *nq)
+{
+	struct xsched *xs;
+	int ret;
+
+	*d = NULL;
+	*q = NULL;
+	if (open_dev(&xs))
+		return 1;
+	ret = xsched_get_domains(xs, d, nd);
+	if (!ret)
+		ret = xsched_get_queues(xs, 0, 0, q, nq);
+	xsched_close(xs);
+	if (ret) {
+		free(*d);
+		*d = NULL;
+		return fail(cmd, ret);
+	}
+	return 0;
+}
+
 static int cmd_list(int argc, char **argv)
 {
-	struct xsched_domain_info *d = NULL;
-	struct xsched_queue_info *q = NULL;
+	struct xsched_domain_info *d;
+	struct xsched_queue_info *q;
 	uint32_t nd, nq;
-	struct xsched *xs;
 	int ret;
 
 	(void)argv;
 	if (argc != 1)
 		return bad_usage("list takes no arguments");
-	if (open_dev(&xs))
-		return 1;
-	ret = xsched_get_domains(xs, &d, &nd);
-	if (!ret)
-		ret = xsched_get_queues(xs, 0, 0, &q, &nq);
-	xsched_close(xs);
-	if (ret) {
-		free(d);
-		return fail("list", ret);
-	}
+	ret = snapshot("list", &d, &nd, &q, &nq);
+	if (ret)
+		return ret;
 	if (json)
 		putchar('{');
 	print_domains(d, nd);
@@ -276,25 +294,17 @@ static int cmd_policy(int argc, char **argv)
 
 static int cmd_stats(int argc, char **argv)
 {
-	struct xsched_domain_info *d = NULL;
-	struct xsched_queue_info *q = NULL;
+	struct xsched_domain_info *d;
+	struct xsched_queue_info *q;
 	uint32_t nd, nq, i;
-	struct xsched *xs;
 	int ret;
 
 	(void)argv;
 	if (argc != 1)
 		return bad_usage("stats takes no arguments");
-	if (open_dev(&xs))
-		return 1;
-	ret = xsched_get_domains(xs, &d, &nd);
-	if (!ret)
-		ret = xsched_get_queues(xs, 0, 0, &q, &nq);
-	xsched_close(xs);
-	if (ret) {
-		free(d);
-		return fail("stats", ret);
-	}
+	ret = snapshot("stats", &d, &nd, &q, &nq);
+	if (ret)
+		return ret;
 	if (json)
 		printf("{\"domains\":[");
 	for (i = 0; i < nd; i++) {

@@ -173,7 +173,7 @@ for p in $parts; do
 		echo "  doorbell->pause: user CLOCK_MONOTONIC doorbell to the xsched:xsched_pause event;"
 		echo "  latency_ns: the event's field (busy seen by a poll -> pause issued);"
 		echo "  decision, poll pass: CPU time per call, means from the domain's sysfs"
-		echo "  (decide_ns/decisions, including signal-page pinning and the provider's"
+		echo "  (decide_ns/decisions, including the provider's"
 		echo "  pause/resume call; poll_ns/polls), on the emulated CPU."
 		;;
 	esac

@@ -208,11 +208,15 @@ static void xsched_decide_work(struct work_struct *work)
 
 	mutex_lock(&dom->mutex);
 	t0 = ktime_get_ns();
+	/*
+	 * Decide first: a queue whose signal page is not pinned yet already
+	 * counts as busy, and pinning (it may fault) must not delay a pause.
+	 */
+	xsched_decide(dom, t0);
+	dom->decide_ns += ktime_get_ns() - t0;
 	list_for_each_entry(q, &dom->queues, dom_link)
 		if (q->need_sig)
 			xsched_qmem_pin_signal(q);
-	xsched_decide(dom, t0);
-	dom->decide_ns += ktime_get_ns() - t0;
 	mutex_unlock(&dom->mutex);
 }
 

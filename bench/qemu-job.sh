@@ -156,7 +156,9 @@ pl_run() {
 			"matched=$(wc -l </tmp/d2p.$label)" \
 			"d2p_p50_us=$(pct 50 </tmp/d2p.$label | us)" \
 			"d2p_p90_us=$(pct 90 </tmp/d2p.$label | us)" \
-			"d2p_p99_us=$(pct 99 </tmp/d2p.$label | us)"
+			"d2p_p99_us=$(pct 99 </tmp/d2p.$label | us)" \
+			"d2p_max_us=$(pct 100 </tmp/d2p.$label | us)"
+		sort -n /tmp/d2p.$label | tail -n 12 | us | tr "\n" " " | sed "s/^/D2PTAIL $label /"; echo
 	else
 		echo "PAUSE label=$label queues=$nq status=unavailable"
 	fi
@@ -167,7 +169,7 @@ part_pause() {
 	echo "XT PART pause"
 	$B/timer_noise -l idle || step_fail timer_noise
 	xs_load
-	pl_run pause16 16 1 200
+	pl_run pause16 16 1 1000
 	xs_unload
 }
 
@@ -193,6 +195,9 @@ part_memory() {
 				awk -v a="${a##*/}" '/^l/ && $NF ~ a"$" { printf "%s,", $(NF - 2) }')"
 		fi
 		$B/qmem -l "on$r" || step_fail "qmem/on$r"
+		xs_unload
+		insmod /modules/xsched.ko queue_sysfs=0 || step_fail load-xsched-lean
+		$B/qmem -l "lean$r" || step_fail "qmem/lean$r"
 		xs_unload
 	done
 }

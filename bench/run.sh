@@ -9,20 +9,29 @@
 #               vs the same clients alone, total time vs no scheduler
 #   pause       pause latency: a queue becoming busy -> the batched pause
 #   scaling     pause latency and decision/poll cost at 16..1024 queues
-#   memory      kernel memory per XQueue (1024 queues, xsched on vs off)
-# Every figure is modelled (the simulator's hrtimers); CPU costs are those
-# of a TCG-emulated CPU, several times slower than the host's.
+#   memory      kernel memory per XQueue (1024 queues; xsched off, on,
+#               and on with queue_sysfs=0)
+# Every figure is modelled (the simulator's hrtimers).
+#
+# Clocks (--clock): "icount" (the default) runs the guest on QEMU's
+# instruction counter: its clock advances 1 ns per emulated instruction
+# (a 1 GIPS CPU, slower than a real core) and not with the host, so the
+# host's own scheduling noise does not reach the figures and a run
+# repeats.  "real" runs the guest on the host's clock, as make check
+# does: the same code, with the timing noise of a TCG guest on 2 shared
+# cores.
 #
 # Exits non-zero only if QEMU or a step fails, never because of a figure.
 #
-# Usage: bench/run.sh [--line 6.12|6.1] [--only PART]... [--tasks N] [--timeout SECONDS]
+# Usage: bench/run.sh [--line 6.12|6.1] [--clock icount|real] [--only PART]... [--tasks N] [--timeout SECONDS]
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 . "$XSCHED_TOP/bench/report.sh"
 
 all_parts="systematic pause scaling memory"
-usage() { echo "usage: $0 [--line 6.12|6.1] [--only systematic|pause|scaling|memory]... [--tasks N] [--timeout SECONDS]"; }
+usage() { echo "usage: $0 [--line 6.12|6.1] [--clock icount|real] [--only systematic|pause|scaling|memory]... [--tasks N] [--timeout SECONDS]"; }
 line=6.12
+clock=icount
 tasks=20
 timeout_s=1200
 parts=""
@@ -30,6 +39,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--line) [ $# -ge 2 ] && [[ $2 =~ ^(6\.1|6\.12)$ ]] || { usage >&2; exit 2; }; line=$2; shift 2 ;;
 	--only) [ $# -ge 2 ] && [[ " $all_parts " == *" $2 "* ]] || { usage >&2; exit 2; }; parts="$parts $2"; shift 2 ;;
+	--clock) [ $# -ge 2 ] && [[ $2 =~ ^(icount|real)$ ]] || { usage >&2; exit 2; }; clock=$2; shift 2 ;;
 	--tasks) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; tasks=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; timeout_s=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -38,7 +48,7 @@ while [ $# -gt 0 ]; do
 done
 # The guest runs them in this order whatever the order of --only.
 parts=$(for p in $all_parts; do [[ " ${parts:-$all_parts} " != *" $p "* ]] || echo "$p"; done | xargs)
-repro() { echo "  reproduce: bench/run.sh --line $line --only $1${2:+ $2}"; }
+repro() { echo "  reproduce: bench/run.sh --line $line --clock $clock --only $1${2:+ $2}"; }
 
 t_start=$SECONDS
 ensure_deps
@@ -59,13 +69,17 @@ KERNELS=30
 KERNEL_US=1000
 TRACE=1
 EOP
-echo "bench: booting Debian $kver in QEMU (TCG): $parts" >&2
+case $clock in
+icount) qargs="-icount shift=0,sleep=off"; clockdesc="instruction-counted clock, 1 ns per instruction" ;;
+real) qargs=""; clockdesc="the host's clock" ;;
+esac
+echo "bench: booting Debian $kver in QEMU (TCG, $clockdesc): $parts" >&2
 rc=0
-guest_boot "$work" "$kver" "$log" "$timeout_s" || rc=$?
+XSCHED_QEMU_ARGS="$qargs" guest_boot "$work" "$kver" "$log" "$timeout_s" || rc=$?
 
 echo
-echo "xsched benchmarks -- Debian kernel $kver in QEMU (TCG, 2 vCPUs), one"
-echo "simulated MI300X node (xsched_sim.ko defaults: runlist change 20 us +"
+echo "xsched benchmarks -- Debian kernel $kver in QEMU (TCG, 2 vCPUs, $clockdesc),"
+echo "one simulated MI300X node (xsched_sim.ko defaults: runlist change 20 us +"
 echo "2 us/queue, CWSR save 40 us, restore 40 us).  ALL FIGURES ARE MODELLED"
 echo "on the simulated GPU, not measured on hardware; CPU costs are those of"
 echo "the emulated CPU.  Raw guest output: $log"
@@ -92,7 +106,7 @@ for p in $parts; do
 		;;
 	pause)
 		echo "== pause latency: 15 busy low-priority queues, 1 high-priority queue"
-		echo "   ringing its doorbell for one 1 ms kernel 200 times (2-2.2 ms apart)"
+		echo "   ringing its doorbell for one 1 ms kernel 1000 times (2-2.2 ms apart)"
 		repro pause
 		x=$(kv_line "$log" XSTAT pause16); t=$(kv_line "$log" TRACE pause16)
 		pl=$(kv_line "$log" PAUSE pause16); r=$(kv_line "$log" PL pause16)
@@ -101,7 +115,7 @@ for p in $parts; do
 			echo "  unavailable: no xsched trace events in this xsched.ko"
 		else
 			echo "  doorbell -> pause issued (user CLOCK_MONOTONIC vs xsched:xsched_pause, trace_clock mono):"
-			echo "    P50 $(kv "$pl" d2p_p50_us) us, P90 $(kv "$pl" d2p_p90_us) us, P99 $(kv "$pl" d2p_p99_us) us over $(kv "$pl" matched) of $(kv "$pl" doorbells) doorbells" \
+			echo "    P50 $(kv "$pl" d2p_p50_us) us, P90 $(kv "$pl" d2p_p90_us) us, P99 $(kv "$pl" d2p_p99_us) us, max $(kv "$pl" d2p_max_us) us over $(kv "$pl" matched) of $(kv "$pl" doorbells) doorbells" \
 				"(target: P99 < poll_us + 50 = $((${poll:-0} + 50)) us)"
 			echo "  xsched's own latency_ns (busy seen by a poll -> pause issued): P50 $(kv "$t" lat_p50_us) us, P99 $(kv "$t" lat_p99_us) us over $(kv "$t" pauses) pauses"
 			echo "  sysfs: pause_lat_mean_ns $(us_of "$(kv "$x" pause_lat_mean_ns)"), pause_lat_max_ns $(us_of "$(kv "$x" pause_lat_max_ns)"), poll_us $poll"
@@ -114,38 +128,50 @@ for p in $parts; do
 		echo "== kernel memory per XQueue: 1024 idle queues in 8 processes, xsched loaded vs not"
 		repro memory
 		grep '^MEM label=' "$log" | sed 's/^/  /' || true
+		# Groups by label: off (no xsched), on (defaults), lean (queue_sysfs=0).
 		awk '/^MEM label=/ {
 			for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 			if (f["status"] != "ok") next
-			on = (f["label"] ~ /^on/)
-			su[on] += f["sunreclaim_kib"]; sl[on] += f["slab_kib"]; vm[on] += f["vmalloc_kib"]
-			si[on] += f["slabinfo_bytes"]; n[on]++; q = f["queues"]
+			g = f["label"]; sub(/[0-9]+$/, "", g)
+			su[g] += f["sunreclaim_kib"]; sl[g] += f["slab_kib"]; vm[g] += f["vmalloc_kib"]
+			si[g] += f["slabinfo_bytes"]; n[g]++; q = f["queues"]
 		}
 		END {
-			if (!n[0] || !n[1]) { print "  unavailable: a run failed"; exit }
-			printf "  per XQueue, mean of %d runs each (on - off) / %d:\n", n[1], q
-			printf "    SUnreclaim  %6.0f bytes   (Slab %6.0f bytes, VmallocUsed %6.0f bytes)\n",
-				(su[1] / n[1] - su[0] / n[0]) * 1024 / q, (sl[1] / n[1] - sl[0] / n[0]) * 1024 / q,
-				(vm[1] / n[1] - vm[0] / n[0]) * 1024 / q
-			printf "    slabinfo active objects x size  %6.0f bytes   (target: < 1024 bytes)\n",
-				(si[1] / n[1] - si[0] / n[0]) / q
-		}' "$log"
-		echo "  by cache, bytes per XQueue (mean on - mean off; caches that grew by >= 1 object per 8 queues):"
-		awk '/^MEMCACHE label=/ {
-			for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-			on = (f["label"] ~ /^on/); b[f["cache"], on] += f["bytes"]; o[f["cache"], on] += f["objs"]; c[f["cache"]] = f["objsize"]
-		}
-		/^MEM label=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
-			if (g["status"] == "ok") { n[(g["label"] ~ /^on/)]++; q = g["queues"] } }
-		END {
-			if (!n[0] || !n[1]) exit
-			for (k in c) {
-				d = (b[k, 1] / n[1] - b[k, 0] / n[0]) / q
-				if (d >= 8 || d <= -8)
-					printf "    %-24s %6.0f bytes  (%5.2f objects of %d bytes)\n", k, d,
-						(o[k, 1] / n[1] - o[k, 0] / n[0]) / q, c[k]
+			if (!n["off"]) { print "  unavailable: a run failed"; exit }
+			split("on lean", gs, " ")
+			for (k = 1; k <= 2; k++) {
+				g = gs[k]
+				if (!n[g]) { printf "  %s: unavailable: a run failed\n", g; continue }
+				printf "  per XQueue, %s, mean of %d runs each (%s - off) / %d:\n",
+					g == "on" ? "defaults (a sysfs directory per queue)" : "queue_sysfs=0 (no per-queue directory)",
+					n[g], g, q
+				printf "    SUnreclaim  %6.0f bytes   (Slab %6.0f bytes, VmallocUsed %6.0f bytes)\n",
+					(su[g] / n[g] - su["off"] / n["off"]) * 1024 / q, (sl[g] / n[g] - sl["off"] / n["off"]) * 1024 / q,
+					(vm[g] / n[g] - vm["off"] / n["off"]) * 1024 / q
+				printf "    slabinfo active objects x size  %6.0f bytes   (target: < 1024 bytes)\n",
+					(si[g] / n[g] - si["off"] / n["off"]) / q
 			}
-		}' "$log" | sort -k2,2nr
+		}' "$log"
+		for g in on lean; do
+			echo "  by cache, $g, bytes per XQueue (mean $g - mean off; caches that grew by >= 1 object per 8 queues):"
+			awk -v G="$g" '/^MEMCACHE label=/ {
+				for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+				l = f["label"]; sub(/[0-9]+$/, "", l)
+				b[f["cache"], l] += f["bytes"]; o[f["cache"], l] += f["objs"]; c[f["cache"]] = f["objsize"]
+			}
+			/^MEM label=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
+				l = g["label"]; sub(/[0-9]+$/, "", l)
+				if (g["status"] == "ok") { n[l]++; q = g["queues"] } }
+			END {
+				if (!n["off"] || !n[G]) exit
+				for (k in c) {
+					d = (b[k, G] / n[G] - b[k, "off"] / n["off"]) / q
+					if (d >= 8 || d <= -8)
+						printf "    %-24s %6.0f bytes  (%5.2f objects of %d bytes)\n", k, d,
+							(o[k, G] / n[G] - o[k, "off"] / n["off"]) / q, c[k]
+				}
+			}' "$log" | sort -k2,2nr
+		done
 		a=$(grep -m1 '^SLABALIAS ' "$log" || true)
 		[ -n "$a" ] && echo "  xsched's own queue cache is merged: $(kv "$a" xsched_queue) shared with $(kv "$a" shared_with)"
 		echo "  counted: every slab object and vmalloc area the kernel holds for the"
@@ -158,23 +184,31 @@ for p in $parts; do
 	scaling)
 		echo "== scaling: 1 high-priority queue (50 doorbells, 1 ms kernels) + N-1 busy low-priority queues"
 		repro scaling
-		printf '  %6s | %6s | %5s | %-24s | %-24s | %-10s | %-10s\n' \
-			queues pauses batch "doorbell->pause P50/P99" "latency_ns P50/P99" "decision" "poll pass"
+		printf '  %6s | %6s | %5s | %-21s | %-19s | %8s | %9s | %9s | %7s | %9s\n' \
+			queues pauses batch "doorbell->pause P50/P99" "latency_ns P50/P99" \
+			policy "batch op" "per queue" "read/poll" "per read"
 		for n in 16 64 256 1024; do
 			x=$(kv_line "$log" XSTAT "scale$n"); t=$(kv_line "$log" TRACE "scale$n")
 			pl=$(kv_line "$log" PAUSE "scale$n")
-			printf '  %6s | %6s | %5s | %-24s | %-24s | %-10s | %-10s\n' "$n" \
+			printf '  %6s | %6s | %5s | %-21s | %-19s | %8s | %9s | %9s | %7s | %9s\n' "$n" \
 				"$(kv "$t" pauses)" "$(kv "$t" batch_p50)" \
 				"$(kv "$pl" d2p_p50_us) / $(kv "$pl" d2p_p99_us) us" \
 				"$(kv "$t" lat_p50_us) / $(kv "$t" lat_p99_us) us" \
-				"$(mean_us "$(kv "$x" decide_ns)" "$(kv "$x" decisions)")" \
-				"$(mean_us "$(kv "$x" poll_ns)" "$(kv "$x" polls)")"
+				"$(awk -v a="$(kv "$x" policy_ns)" -v n="$(kv "$x" decisions)" 'BEGIN { if (a == "" || !n) print "-"; else printf "%.0f ns\n", a / n }')" \
+				"$(kv "$t" op_p50_us) us" \
+				"$(awk -v o="$(kv "$t" op_p50_us)" -v b="$(kv "$t" batch_p50)" 'BEGIN { if (o == "" || o == "-" || !b) print "-"; else printf "%.2f us\n", o / b }')" \
+				"$(awk -v a="$(kv "$x" polled)" -v n="$(kv "$x" polls)" 'BEGIN { if (a == "" || !n) print "-"; else printf "%.0f\n", a / n }')" \
+				"$(awk -v a="$(kv "$x" poll_ns)" -v n="$(kv "$x" polled)" 'BEGIN { if (a == "" || !n) print "-"; else printf "%.0f ns\n", a / n }')"
 		done
 		echo "  doorbell->pause: user CLOCK_MONOTONIC doorbell to the xsched:xsched_pause event;"
 		echo "  latency_ns: the event's field (busy seen by a poll -> pause issued);"
-		echo "  decision, poll pass: CPU time per call, means from the domain's sysfs"
-		echo "  (decide_ns/decisions, including the provider's"
-		echo "  pause/resume call; poll_ns/polls), on the emulated CPU."
+		echo "  policy: CPU time of one decision of the policy (policy_ns/decisions);"
+		echo "  batch op: the provider's pause call for the whole batch, P50 (the"
+		echo "  event's op_ns; the simulator models a runlist change of 20 us + 2 us"
+		echo "  per queue) and per queue of the batch;"
+		echo "  read/poll: queues read per poll pass (polled/polls; a queue paused"
+		echo "  while busy is not read); per read: CPU time per queue read"
+		echo "  (poll_ns/polled).  CPU times are those of the emulated CPU."
 		;;
 	esac
 done

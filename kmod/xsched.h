@@ -10,8 +10,9 @@
  *     -> dom->mutex (decisions; every provider op on a domain is made
  *        under it; queues are removed under it)
  *        -> provider locks (taken inside the ops)
- *        -> dom->lock (spinlock, bh: queue lists, busy state; the poll
- *           timer)
+ *        -> dom->lock (raw spinlock, irq: queue lists, busy state; the
+ *           poll timer, a hard-irq hrtimer, takes it; nothing under it
+ *           sleeps or allocates)
  *   b->ev_lock (spinlock: pending provider events) is a leaf.
  * Provider listener callbacks run under provider locks and therefore take
  * only b->ev_lock; KFD_XSCHED_PROVIDER_GONE is the exception: the provider
@@ -29,6 +30,7 @@
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/kobject.h>
+#include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -117,7 +119,7 @@ struct xsched_domain {
 	struct xsched_binding *b;
 	struct list_head link;		/* b->domains */
 	struct mutex mutex;
-	spinlock_t lock;
+	raw_spinlock_t lock;
 	bool dead;			/* provider gone: no more ops */
 	bool resync;			/* make every queue match level */
 	struct list_head queues;
@@ -129,8 +131,9 @@ struct xsched_domain {
 	const struct xsched_policy *policy;
 	struct xsched_hpf hpf;
 	u64 next_decide;		/* policy's timed wake-up */
-	struct hrtimer poll;
-	struct work_struct decide_work;
+	struct hrtimer poll;		/* hard irq */
+	struct kthread_worker *decider;	/* SCHED_FIFO, one per domain */
+	struct kthread_work decide_work;
 	struct kfd_xsched_queue_ref *batch;	/* nr_queues entries */
 	unsigned int batch_cap;
 	/* knobs */
@@ -141,6 +144,8 @@ struct xsched_domain {
 	u64 decisions, pauses, resumes, errors;
 	u64 decide_ns;			/* time spent deciding and applying */
 	u64 polls, poll_ns;		/* dom->lock */
+	u64 polled;			/* queues read by polls, dom->lock */
+	u64 policy_ns;			/* in the policy alone */
 	bool degraded;
 	u64 rise_at;			/* the top busy level last rose */
 	u64 lat_sum_ns, lat_count, lat_max_ns;

@@ -203,11 +203,11 @@ void xsched_qmem_pin_signal(struct xsched_queue *q)
 			page = NULL;
 		mmput(mm);
 	}
-	spin_lock_bh(&q->dom->lock);
+	raw_spin_lock_irq(&q->dom->lock);
 	old = m->sig;
 	m->sig = page;
 	m->sig_page_va = sig;
-	spin_unlock_bh(&q->dom->lock);
+	raw_spin_unlock_irq(&q->dom->lock);
 	if (old)
 		unpin_user_page(old);
 }

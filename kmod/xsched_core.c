@@ -8,8 +8,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -51,35 +53,51 @@ void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now)
 	}
 }
 
+/*
+ * The poll: a hard-irq hrtimer, so that neither softirq deferral nor busy
+ * user threads delay it.  It reads each watched queue's dispatch ids and
+ * wakes the domain's decider (a SCHED_FIFO kthread) on any change.
+ *
+ * A queue xsched paused while it was busy is not read: it cannot make
+ * progress while unmapped, so it stays busy until it is resumed.  In a
+ * contended domain the pass therefore costs what the running queues cost,
+ * however many are paused below them.
+ */
 static enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 {
 	struct xsched_domain *dom = container_of(t, struct xsched_domain,
 						 poll);
 	struct xsched_queue *q;
 	u64 now = ktime_get_ns();
+	unsigned int n = 0;
 	bool kick = false;
 
-	spin_lock(&dom->lock);
+	raw_spin_lock(&dom->lock);
 	dom->polls++;
 	list_for_each_entry(q, &dom->queues, dom_link) {
-		bool busy = q->hint || xsched_qmem_busy(q);
+		bool busy;
 
+		if (q->busy && READ_ONCE(q->paused))
+			continue;
+		busy = q->hint || xsched_qmem_busy(q);
+		n++;
 		if (busy != q->busy) {
 			xsched_queue_set_busy(q, busy, now);
 			kick = true;
 		}
 		kick |= q->need_sig;
 	}
+	dom->polled += n;
 	kick |= now >= dom->next_decide;
 	if (kick && !dom->dead)
-		queue_work(xsched_wq, &dom->decide_work);
+		kthread_queue_work(dom->decider, &dom->decide_work);
 	/* Re-armed here, never by returning HRTIMER_RESTART: see queue_add. */
 	if (dom->nr_queues && dom->poll_us && !dom->dead)
 		hrtimer_start(&dom->poll,
 			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
-			      HRTIMER_MODE_ABS_SOFT);
+			      HRTIMER_MODE_ABS_HARD);
 	dom->poll_ns += ktime_get_ns() - now;
-	spin_unlock(&dom->lock);
+	raw_spin_unlock(&dom->lock);
 	return HRTIMER_NORESTART;
 }
 
@@ -137,7 +155,7 @@ static int xsched_apply(struct xsched_domain *dom, unsigned int lo,
 		list_for_each_entry(q, &dom->levels[l], level_link) {
 			if (q->paused == pause)
 				continue;
-			q->paused = pause;
+			WRITE_ONCE(q->paused, pause);
 			if (pause) {
 				q->paused_since = now;
 				q->preempt_count++;
@@ -164,16 +182,18 @@ static int xsched_apply(struct xsched_domain *dom, unsigned int lo,
 void xsched_decide(struct xsched_domain *dom, u64 now)
 {
 	unsigned int old = dom->level, level;
-	u64 next;
+	u64 next, t0;
 	int ret;
 
 	lockdep_assert_held(&dom->mutex);
 	if (dom->dead)
 		return;
-	spin_lock_bh(&dom->lock);
+	raw_spin_lock_irq(&dom->lock);
+	t0 = ktime_get_ns();
 	level = dom->policy->decide(dom, now, &next);
+	dom->policy_ns += ktime_get_ns() - t0;
 	dom->next_decide = next;
-	spin_unlock_bh(&dom->lock);
+	raw_spin_unlock_irq(&dom->lock);
 	dom->decisions++;
 	trace_xsched_decide(dom->gpu_id, old, level, dom->busy_levels);
 	if (dom->resync) {
@@ -191,15 +211,15 @@ void xsched_decide(struct xsched_domain *dom, u64 now)
 		return;
 	}
 	if (ret) {
-		spin_lock_bh(&dom->lock);
+		raw_spin_lock_irq(&dom->lock);
 		dom->next_decide = min(dom->next_decide, now + XSCHED_RETRY_NS);
-		spin_unlock_bh(&dom->lock);
+		raw_spin_unlock_irq(&dom->lock);
 		return;
 	}
 	dom->level = level;
 }
 
-static void xsched_decide_work(struct work_struct *work)
+static void xsched_decide_work(struct kthread_work *work)
 {
 	struct xsched_domain *dom = container_of(work, struct xsched_domain,
 						 decide_work);
@@ -262,14 +282,14 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 		goto out;
 	ret = 0;
 	q->dom = dom;
-	spin_lock_bh(&dom->lock);
+	raw_spin_lock_irq(&dom->lock);
 	list_add_tail(&q->dom_link, &dom->queues);
 	list_add_tail(&q->level_link, &dom->levels[q->prio]);
 	if (!dom->nr_queues++ && dom->poll_us)
 		hrtimer_start(&dom->poll,
 			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
-			      HRTIMER_MODE_ABS_SOFT);
-	spin_unlock_bh(&dom->lock);
+			      HRTIMER_MODE_ABS_HARD);
+	raw_spin_unlock_irq(&dom->lock);
 	if (q->prio < dom->level)
 		xsched_apply(dom, q->prio, q->prio + 1, true, false, now);
 out:
@@ -291,13 +311,13 @@ void xsched_queue_remove(struct xsched_queue *q)
 	if (q->in_sysfs)
 		kobject_del(&q->kobj);
 	mutex_lock(&dom->mutex);
-	spin_lock_bh(&dom->lock);
+	raw_spin_lock_irq(&dom->lock);
 	xsched_queue_set_busy(q, false, ktime_get_ns());
 	list_del(&q->dom_link);
 	list_del(&q->level_link);
 	dom->nr_queues--;
 	dom->next_decide = 0;	/* the busy levels may have changed */
-	spin_unlock_bh(&dom->lock);
+	raw_spin_unlock_irq(&dom->lock);
 	xa_erase(&xsched_queues, q->id);
 	mutex_unlock(&dom->mutex);
 	xsched_qmem_unpin(&q->mem);
@@ -438,7 +458,8 @@ void xsched_event_process(struct xsched_binding *b, struct xsched_event *e)
  * @gpu_id: the node
  * @name: the provider's name for it
  *
- * Return: the domain, or NULL without memory.
+ * Return: the domain, or NULL when there is no memory or no thread for
+ * its decider.
  */
 struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 					   u32 gpu_id, const char *name)
@@ -448,12 +469,23 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 
 	if (!dom)
 		return NULL;
+	/*
+	 * The decider: the lowest SCHED_FIFO priority, so that a pause is
+	 * not queued behind the very threads that keep the CPUs busy; its
+	 * work is bounded (one decision, one provider call per batch).
+	 */
+	dom->decider = kthread_create_worker(0, "xsched/%u", gpu_id);
+	if (IS_ERR(dom->decider)) {
+		kfree(dom);
+		return NULL;
+	}
+	sched_set_fifo_low(dom->decider->task);
 	kobject_init(&dom->kobj, &xsched_domain_ktype);
 	dom->gpu_id = gpu_id;
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->b = b;
 	mutex_init(&dom->mutex);
-	spin_lock_init(&dom->lock);
+	raw_spin_lock_init(&dom->lock);
 	INIT_LIST_HEAD(&dom->queues);
 	for (l = 0; l < XSCHED_LEVELS; l++)
 		INIT_LIST_HEAD(&dom->levels[l]);
@@ -461,9 +493,9 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	dom->poll_us = XSCHED_POLL_US_DEFAULT;
 	dom->resume_delay_us = XSCHED_RESUME_DELAY_US_DEFAULT;
 	dom->next_decide = U64_MAX;
-	hrtimer_init(&dom->poll, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	hrtimer_init(&dom->poll, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	dom->poll.function = xsched_poll_fn;
-	INIT_WORK(&dom->decide_work, xsched_decide_work);
+	kthread_init_work(&dom->decide_work, xsched_decide_work);
 	list_add_tail(&dom->link, &b->domains);
 	xsched_sysfs_domain_add(dom);
 	return dom;
@@ -488,12 +520,13 @@ void xsched_domain_destroy(struct xsched_domain *dom)
 		pr_err("%s: could not resume paused queues on release\n",
 		       dom->name);
 	dom->level = 0;
-	spin_lock_bh(&dom->lock);
+	raw_spin_lock_irq(&dom->lock);
 	dom->dead = true;
-	spin_unlock_bh(&dom->lock);
+	raw_spin_unlock_irq(&dom->lock);
 	mutex_unlock(&dom->mutex);
 	hrtimer_cancel(&dom->poll);
-	cancel_work_sync(&dom->decide_work);
+	kthread_cancel_work_sync(&dom->decide_work);
+	kthread_destroy_worker(dom->decider);
 
 	/* sysfs first, with no domain lock held: a store may be running. */
 	list_for_each_entry(q, &dom->queues, dom_link)
@@ -690,10 +723,10 @@ int xsched_domain_set_policy(struct xsched_domain *dom, const char *name)
 	if (dom->dead) {
 		ret = -ENODEV;
 	} else if (p != dom->policy) {
-		spin_lock_bh(&dom->lock);
+		raw_spin_lock_irq(&dom->lock);
 		dom->policy = p;
 		memset(&dom->hpf, 0, sizeof(dom->hpf));
-		spin_unlock_bh(&dom->lock);
+		raw_spin_unlock_irq(&dom->lock);
 		xsched_decide(dom, ktime_get_ns());
 	}
 	mutex_unlock(&dom->mutex);
@@ -821,13 +854,13 @@ int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio)
 		return -EIO;
 	}
 	now = ktime_get_ns();
-	spin_lock_bh(&dom->lock);
+	raw_spin_lock_irq(&dom->lock);
 	busy = q->busy;
 	xsched_queue_set_busy(q, false, now);
 	list_move_tail(&q->level_link, &dom->levels[prio]);
 	q->prio = prio;
 	xsched_queue_set_busy(q, busy, now);
-	spin_unlock_bh(&dom->lock);
+	raw_spin_unlock_irq(&dom->lock);
 	dom->resync = true;
 	xsched_decide(dom, now);
 	return 0;
@@ -848,11 +881,11 @@ void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
 	u64 now = ktime_get_ns();
 
 	lockdep_assert_held(&dom->mutex);
-	spin_lock_bh(&dom->lock);
+	raw_spin_lock_irq(&dom->lock);
 	q->hint = begin;
 	q->hint_owner = begin ? owner : NULL;
 	xsched_queue_set_busy(q, begin || xsched_qmem_busy(q), now);
-	spin_unlock_bh(&dom->lock);
+	raw_spin_unlock_irq(&dom->lock);
 	xsched_decide(dom, now);
 }
 

@@ -168,7 +168,11 @@ static void sim_q_put(struct xsched_sim_q *q)
 
 static void sim_proc_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct xsched_sim_proc, ref));
+	struct xsched_sim_proc *p = container_of(ref, struct xsched_sim_proc,
+						 ref);
+
+	xa_destroy(&p->byid);
+	kfree(p);
 }
 
 void xsched_sim_proc_put(struct xsched_sim_proc *p)
@@ -179,12 +183,7 @@ void xsched_sim_proc_put(struct xsched_sim_proc *p)
 /* Caller holds xsched_sim_lock. */
 static struct xsched_sim_q *sim_q_find(struct xsched_sim_proc *p, u32 qid)
 {
-	struct xsched_sim_q *q;
-
-	list_for_each_entry(q, &p->queues, link)
-		if (q->queue_id == qid)
-			return q;
-	return NULL;
+	return xa_load(&p->byid, qid);
 }
 
 static int sim_pin(u64 va, unsigned int n, struct page **pages)
@@ -272,6 +271,10 @@ static int sim_create(struct xsched_sim_proc *p, const struct file *file,
 	ret = sim_pin(a->amdq_va & PAGE_MASK, 1, &q->amdq_page);
 	if (ret)
 		goto err;
+	/* The last step that can fail: nothing below is undone. */
+	ret = xa_insert(&p->byid, qid, q, GFP_KERNEL);
+	if (ret)
+		goto err;
 
 	xsched_sim_queue_init(&q->model, q->fifo, nslots);
 	spin_lock_bh(&gpu->lock);
@@ -304,6 +307,7 @@ static void sim_destroy(struct xsched_sim_q *q)
 
 	xsched_sim_notify(KFD_XSCHED_QUEUE_DESTROYED, q->proc->tgid, q);
 	clear_bit(q->queue_id, q->proc->qids);
+	xa_erase(&q->proc->byid, q->queue_id);
 	list_del_init(&q->link);
 	sim_q_put(q);
 }
@@ -504,6 +508,7 @@ static int xsched_sim_open(struct inode *inode, struct file *file)
 	n = NULL;
 	p->tgid = tgid;
 	INIT_LIST_HEAD(&p->queues);
+	xa_init(&p->byid);
 	kref_init(&p->ref);
 	list_add_tail(&p->link, &xsched_sim_procs);
 found:

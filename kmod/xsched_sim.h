@@ -16,6 +16,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 #include "kfd_xsched.h"
 #include "xsched_sim_engine.h"
@@ -41,6 +42,7 @@ struct xsched_sim_proc {
 	unsigned int nfiles;		/* open files, xsched_sim_lock */
 	struct list_head link;		/* in xsched_sim_procs */
 	struct list_head queues;
+	struct xarray byid;		/* queue_id -> queue, xsched_sim_lock */
 	struct kref ref;
 	DECLARE_BITMAP(qids, XSCHED_SIM_MAX_QUEUES);
 };

@@ -150,28 +150,32 @@ static int sim_queue_enum(struct kfd_xsched_process *kp,
 	return ret;
 }
 
-/* Caller holds xsched_sim_lock. */
+/*
+ * Caller holds xsched_sim_lock.  *@last caches the process of the
+ * previous reference: a batch lists a process's queues together.
+ */
 static struct xsched_sim_q *sim_ref_find(struct xsched_sim_gpu *gpu,
-					 const struct kfd_xsched_queue_ref *r)
+					 const struct kfd_xsched_queue_ref *r,
+					 struct xsched_sim_proc **last)
 {
-	struct xsched_sim_proc *p;
+	struct xsched_sim_proc *p = *last;
 	struct xsched_sim_q *q;
 
-	list_for_each_entry(p, &xsched_sim_procs, link) {
-		if (p->tgid != r->tgid)
-			continue;
-		list_for_each_entry(q, &p->queues, link)
-			if (q->queue_id == r->queue_id && q->gpu == gpu &&
-			    !q->dead)
-				return q;
+	if (!p || p->tgid != r->tgid) {
+		p = sim_proc_find(r->tgid);
+		*last = p;
 	}
-	return NULL;
+	if (!p)
+		return NULL;
+	q = xa_load(&p->byid, r->queue_id);
+	return q && q->gpu == gpu && !q->dead ? q : NULL;
 }
 
 /* One runlist change for every queue of @qs whose state changes. */
 static int sim_set_paused(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 			  unsigned int n, bool pause)
 {
+	struct xsched_sim_proc *last = NULL;
 	struct xsched_sim_queue **set;
 	struct xsched_sim_gpu *gpu;
 	unsigned int i, nr = 0;
@@ -187,7 +191,7 @@ static int sim_set_paused(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 
 	mutex_lock(&xsched_sim_lock);
 	for (i = 0; i < n; i++) {
-		struct xsched_sim_q *q = sim_ref_find(gpu, &qs[i]);
+		struct xsched_sim_q *q = sim_ref_find(gpu, &qs[i], &last);
 
 		if (!q || q->xs_paused == pause)
 			continue;
@@ -223,6 +227,7 @@ static int sim_set_priority(u32 gpu_id, const struct kfd_xsched_queue_ref *r,
 			    u32 priority)
 {
 	struct xsched_sim_gpu *gpu = xsched_sim_gpu_by_id(gpu_id);
+	struct xsched_sim_proc *last = NULL;
 	struct xsched_sim_q *q;
 	int ret = 0;
 
@@ -231,7 +236,7 @@ static int sim_set_priority(u32 gpu_id, const struct kfd_xsched_queue_ref *r,
 	if (priority > 15)
 		return -EINVAL;
 	mutex_lock(&xsched_sim_lock);
-	q = sim_ref_find(gpu, r);
+	q = sim_ref_find(gpu, r, &last);
 	if (!q) {
 		ret = -ENOENT;
 	} else if (q->priority != priority) {

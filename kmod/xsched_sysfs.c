@@ -13,12 +13,23 @@
 
 #include <linux/capability.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/pid_namespace.h>
 #include <linux/sysfs.h>
 
 #include "xsched.h"
 
 static struct kobject *xsched_domains_kobj, *xsched_queues_kobj;
+
+/*
+ * A queue's directory is 12 kernfs nodes, about 1.6 KiB: most of what an
+ * XQueue costs.  Hosts with thousands of queues that manage priorities
+ * through the ioctls (xschedctl) can do without them.
+ */
+static bool queue_sysfs = true;
+module_param(queue_sysfs, bool, 0444);
+MODULE_PARM_DESC(queue_sysfs,
+		 "Give each queue a directory under queues/ (default: Y; N saves about 1.6 KiB per queue, priorities are then set through the ioctls)");
 
 /* ---- domains ---- */
 
@@ -41,16 +52,16 @@ static struct kobj_attribute dom_attr_##_name =			\
 	__ATTR(_name, 0444, dom_##_name##_show, NULL)
 
 /* The same, for what the poll timer updates under dom->lock. */
-#define XSCHED_DOM_U64_BH(_name, _expr)					\
+#define XSCHED_DOM_U64_LOCKED(_name, _expr)					\
 static ssize_t dom_##_name##_show(struct kobject *kobj,			\
 			    struct kobj_attribute *attr, char *buf)	\
 {									\
 	struct xsched_domain *dom = to_dom(kobj);			\
 	u64 v;								\
 									\
-	spin_lock_bh(&dom->lock);					\
+	raw_spin_lock_irq(&dom->lock);					\
 	v = (_expr);							\
-	spin_unlock_bh(&dom->lock);					\
+	raw_spin_unlock_irq(&dom->lock);					\
 	return sysfs_emit(buf, "%llu\n", (unsigned long long)v);	\
 }									\
 static struct kobj_attribute dom_attr_##_name =			\
@@ -68,8 +79,10 @@ XSCHED_DOM_U64(pause_lat_mean_ns,
 	       dom->lat_count ? div64_u64(dom->lat_sum_ns, dom->lat_count) : 0);
 XSCHED_DOM_U64(pause_lat_max_ns, dom->lat_max_ns);
 XSCHED_DOM_U64(decide_ns, dom->decide_ns);
-XSCHED_DOM_U64_BH(polls, dom->polls);
-XSCHED_DOM_U64_BH(poll_ns, dom->poll_ns);
+XSCHED_DOM_U64_LOCKED(polls, dom->polls);
+XSCHED_DOM_U64_LOCKED(poll_ns, dom->poll_ns);
+XSCHED_DOM_U64_LOCKED(polled, dom->polled);
+XSCHED_DOM_U64_LOCKED(policy_ns, dom->policy_ns);
 
 static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)
@@ -136,9 +149,9 @@ static int xsched_knob_store(struct xsched_domain *dom, u32 *knob,
 		mutex_unlock(&dom->mutex);
 		return -ENODEV;
 	}
-	spin_lock_bh(&dom->lock);
+	raw_spin_lock_irq(&dom->lock);
 	WRITE_ONCE(*knob, v);	/* the poll timer reads poll_us */
-	spin_unlock_bh(&dom->lock);
+	raw_spin_unlock_irq(&dom->lock);
 	xsched_decide(dom, ktime_get_ns());
 	mutex_unlock(&dom->mutex);
 	return 0;
@@ -167,6 +180,8 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_decide_ns.attr,
 	&dom_attr_polls.attr,
 	&dom_attr_poll_ns.attr,
+	&dom_attr_polled.attr,
+	&dom_attr_policy_ns.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(xsched_domain);
@@ -201,9 +216,9 @@ static u64 xsched_busy_ns(struct xsched_queue *q)
 {
 	u64 v;
 
-	spin_lock_bh(&q->dom->lock);
+	raw_spin_lock_irq(&q->dom->lock);
 	v = q->busy_ns + (q->busy ? ktime_get_ns() - q->busy_since : 0);
-	spin_unlock_bh(&q->dom->lock);
+	raw_spin_unlock_irq(&q->dom->lock);
 	return v;
 }
 
@@ -251,9 +266,9 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 	enum xsched_queue_state st;
 
 	mutex_lock(&q->dom->mutex);
-	spin_lock_bh(&q->dom->lock);
+	raw_spin_lock_irq(&q->dom->lock);
 	st = xsched_queue_state(q);
-	spin_unlock_bh(&q->dom->lock);
+	raw_spin_unlock_irq(&q->dom->lock);
 	mutex_unlock(&q->dom->mutex);
 	return sysfs_emit(buf, "%s\n", xsched_state_names[st]);
 }
@@ -330,6 +345,10 @@ void xsched_sysfs_queue_add(struct xsched_queue *q)
 {
 	int ret = -ENODEV;
 
+	if (!queue_sysfs) {
+		q->in_sysfs = false;
+		return;
+	}
 	if (xsched_queues_kobj)
 		ret = kobject_add(&q->kobj, xsched_queues_kobj, "%u", q->id);
 	if (ret)

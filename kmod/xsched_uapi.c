@@ -129,12 +129,12 @@ static void xsched_queue_fill(struct xsched_queue *q,
 	qi->max_lat_ns = q->max_lat_ns;
 	qi->paused_ns = q->paused_ns +
 			(q->paused ? now - q->paused_since : 0);
-	spin_lock_bh(&dom->lock);
+	raw_spin_lock_irq(&dom->lock);
 	qi->state = xsched_queue_state(q);
 	if (q->hint)
 		qi->flags |= XSCHED_QUEUE_HINTED;
 	qi->busy_ns = q->busy_ns + (q->busy ? now - q->busy_since : 0);
-	spin_unlock_bh(&dom->lock);
+	raw_spin_unlock_irq(&dom->lock);
 }
 
 /* Caller holds dom->mutex. */

@@ -136,8 +136,9 @@ guest_stage() {
 
 # guest_boot WORK KVER LOG TIMEOUT: packs WORK/root and boots it with
 # 2 vCPUs and 1 GiB; the serial console goes to LOG (and, with
-# XSCHED_GUEST_TEE=1, to stderr as well).  Returns 0 if the guest
-# reached "XT DONE".
+# XSCHED_GUEST_TEE=1, to stderr as well); XSCHED_QEMU_ARGS adds QEMU
+# options (bench/run.sh --icount).  Returns 0 if the guest reached
+# "XT DONE".
 guest_boot() {
 	local work=$1 kver=$2 log=$3 timeout_s=$4
 	mkdir -p "$(dirname "$log")"
@@ -145,7 +146,7 @@ guest_boot() {
 		>"$work/initramfs.gz"
 	timeout "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg \
 		-m 1024 -smp 2 -nographic -no-reboot -monitor none \
-		-kernel "/boot/vmlinuz-$kver" -initrd "$work/initramfs.gz" \
+		${XSCHED_QEMU_ARGS:-} -kernel "/boot/vmlinuz-$kver" -initrd "$work/initramfs.gz" \
 		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic rdinit=/init" \
 		</dev/null 2>&1 | tr -d '\r' |
 		if [ "${XSCHED_GUEST_TEE:-0}" = 1 ]; then tee "$log" >&2; else cat >"$log"; fi || true

@@ -338,9 +338,9 @@ static void mock_destroy(struct core_fx *fx, pid_t tgid, int queue_id)
 static void fx_busy(struct core_fx *fx, struct xsched_queue *q, bool busy,
 		    u64 now)
 {
-	spin_lock_bh(&fx->dom->lock);
+	raw_spin_lock_irq(&fx->dom->lock);
 	xsched_queue_set_busy(q, busy, now);
-	spin_unlock_bh(&fx->dom->lock);
+	raw_spin_unlock_irq(&fx->dom->lock);
 }
 
 static void fx_decide(struct core_fx *fx, u64 now)
@@ -579,9 +579,9 @@ static void core_provider_failure_degrades_then_retries(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, low[1]->paused);
 	KUNIT_EXPECT_FALSE(test, high->paused);
 	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
-	spin_lock_bh(&fx->dom->lock);
+	raw_spin_lock_irq(&fx->dom->lock);
 	next = fx->dom->next_decide;
-	spin_unlock_bh(&fx->dom->lock);
+	raw_spin_unlock_irq(&fx->dom->lock);
 	KUNIT_EXPECT_EQ(test, next, T0 + 1 * MS);
 
 	fx->mock.fail = 0;
@@ -809,11 +809,11 @@ static void rp_decide(struct rp *rp, struct core_fx *fx, u64 t)
 	unsigned int i;
 
 	rp->now = t;
-	spin_lock_bh(&fx->dom->lock);
+	raw_spin_lock_irq(&fx->dom->lock);
 	for (i = 0; i < rp->nq; i++)
 		xsched_queue_set_busy(rp->xq[i], rp->sq[i].completed !=
 						 rp->sq[i].submitted, t);
-	spin_unlock_bh(&fx->dom->lock);
+	raw_spin_unlock_irq(&fx->dom->lock);
 	fx_decide(fx, t);
 }
 

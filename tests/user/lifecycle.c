@@ -211,6 +211,50 @@ static void provider_cycle(void)
 		 "insmod %d", ok);
 }
 
+/*
+ * xsched loaded with queue_sysfs=0: queues are scheduled and reachable
+ * through the ioctls, and have no directory under queues/.
+ */
+static void no_queue_dirs(void)
+{
+	struct xsched_queue_info qi;
+	char d[128], v[8] = "";
+	struct simq q;
+	int id = -1, ok;
+
+	close(fd);
+	ok = system("rmmod xsched") == 0 &&
+	     system("insmod /modules/xsched.ko queue_sysfs=0") == 0;
+	fd = xsq_open();
+	xsq_read("/sys/module/xsched/parameters/queue_sysfs", v, sizeof(v));
+	xt_check("queue-sysfs-off/insmod", ok && fd >= 0 && v[0] == 'N',
+		 "insmod %d, queue_sysfs '%s'", ok, v);
+	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
+	if (sfd < 0 || simq_create(&q, sfd, 0, 4)) {
+		xt_fail("queue-sysfs-off/setup", "no queue");
+		goto reload;
+	}
+	XSQ_WAIT_FOR((id = xsq_find(fd, (uintptr_t)q.ring)) > 0, 2000);
+	snprintf(d, sizeof(d), XSQ_SYSFS "/queues/%d", id);
+	xt_check("queue-sysfs-off/queue-tracked-without-directory",
+		 id > 0 && access(d, F_OK) && dom_ll("nr_queues") == 1,
+		 "id %d, %s %s", id, d, access(d, F_OK) ? "absent" : "present");
+	ok = id > 0 ? xsq_set_prio(fd, id, 2) : -ENOENT;
+	if (!ok)
+		ok = xsq_info(fd, id, &qi) ?: (int)qi.priority - 2;
+	xt_check("queue-sysfs-off/priority-by-ioctl", ok == 0,
+		 "id %d: %d", id, ok);
+	simq_destroy(&q);
+	close(sfd);
+reload:
+	close(fd);
+	ok = system("rmmod xsched") == 0 &&
+	     system("insmod /modules/xsched.ko") == 0;
+	fd = xsq_open();
+	xt_check("queue-sysfs-off/reload-default", ok && fd >= 0,
+		 "insmod %d", ok);
+}
+
 int main(void)
 {
 	struct xsched_domain_info di;
@@ -234,6 +278,7 @@ int main(void)
 	simq_destroy(&hi);
 	close(sfd);
 	provider_cycle();
+	no_queue_dirs();
 	close(fd);
 	return xt_exit();
 }

@@ -19,7 +19,8 @@ static const char *const dom_files[] = {
 	"name", "gpu_id", "policy", "poll_us", "resume_delay_us",
 	"starvation_ms", "nr_queues", "level", "decisions", "pauses",
 	"resumes", "errors", "degraded", "pause_lat_mean_ns",
-	"pause_lat_max_ns", "decide_ns", "polls", "poll_ns",
+	"pause_lat_max_ns", "decide_ns", "polls", "poll_ns", "polled",
+	"policy_ns",
 };
 
 static const char *const queue_files[] = {

@@ -103,6 +103,12 @@ struct xsched_policy {
 	 * again (U64_MAX: only on a change of activity).
 	 */
 	unsigned int (*decide)(struct xsched_domain *dom, u64 now, u64 *next);
+	/*
+	 * Read every queue at every poll.  Leave false for a policy that
+	 * decides by the highest busy priority alone: polls then mostly
+	 * read the queues that can change that (see xsched_poll_fast()).
+	 */
+	bool watch_all;
 };
 
 struct xsched_hpf {
@@ -145,6 +151,8 @@ struct xsched_domain {
 	u64 decide_ns;			/* time spent deciding and applying */
 	u64 polls, poll_ns;		/* dom->lock */
 	u64 polled;			/* queues read by polls, dom->lock */
+	u64 full_polls;			/* polls that read every queue */
+	unsigned int full_poll_in;	/* fast polls before the next full */
 	u64 policy_ns;			/* in the policy alone */
 	bool degraded;
 	u64 rise_at;			/* the top busy level last rose */
@@ -208,6 +216,7 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 void xsched_domain_destroy(struct xsched_domain *dom);
 void xsched_decide(struct xsched_domain *dom, u64 now);
 void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now);
+bool xsched_poll_pass(struct xsched_domain *dom, u64 now);
 int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q);
 void xsched_queue_remove(struct xsched_queue *q);
 struct xsched_queue *xsched_queue_alloc(void);

@@ -31,6 +31,8 @@ static struct kmem_cache *xsched_queue_cache;
 #define XSCHED_POLL_US_DEFAULT		100
 #define XSCHED_RESUME_DELAY_US_DEFAULT	200
 #define XSCHED_RETRY_NS			NSEC_PER_MSEC
+/* One poll in this many reads every queue (statistics, lower levels). */
+#define XSCHED_FULL_POLL_EVERY		10
 
 /* Called under dom->lock. */
 void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now)
@@ -53,41 +55,101 @@ void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now)
 	}
 }
 
+/* Reads one queue, unless it is paused busy; returns 1 if it was read. */
+static unsigned int xsched_poll_queue(struct xsched_queue *q, u64 now,
+				      bool *kick)
+{
+	bool busy;
+
+	if (q->busy && READ_ONCE(q->paused))
+		return 0;
+	busy = q->hint || xsched_qmem_busy(q);
+	if (busy != q->busy) {
+		xsched_queue_set_busy(q, busy, now);
+		*kick = true;
+	}
+	*kick |= q->need_sig;
+	return 1;
+}
+
+static unsigned int xsched_poll_level(struct xsched_domain *dom,
+				      unsigned int l, u64 now, bool *kick)
+{
+	struct xsched_queue *q;
+	unsigned int n = 0;
+
+	list_for_each_entry(q, &dom->levels[l], level_link)
+		n += xsched_poll_queue(q, now, kick);
+	return n;
+}
+
+/*
+ * The fast pass: only the queues whose activity can change a decision
+ * made by priority.  Those above the highest busy level (one becoming
+ * busy is a rise), and those at that level when queues wait below it (all
+ * of them going idle is a fall).  Returns false when a full pass is due.
+ */
+static bool xsched_poll_fast(struct xsched_domain *dom, u64 now,
+			     unsigned int *n, bool *kick)
+{
+	unsigned int top, l;
+	bool below = false;
+
+	if (dom->policy->watch_all || !dom->busy_levels ||
+	    !dom->full_poll_in--)
+		return false;
+	top = __fls(dom->busy_levels);
+	for (l = XSCHED_LEVELS - 1; l > top; l--)
+		*n += xsched_poll_level(dom, l, now, kick);
+	for (l = 0; l < top && !below; l++)
+		below = !list_empty(&dom->levels[l]);
+	if (below)
+		*n += xsched_poll_level(dom, top, now, kick);
+	/* The top fell: the next busy level must be known, read them all. */
+	return dom->busy_levels & BIT(top);
+}
+
 /*
  * The poll: a hard-irq hrtimer, so that neither softirq deferral nor busy
- * user threads delay it.  It reads each watched queue's dispatch ids and
+ * user threads delay it.  It reads the watched queues' dispatch ids and
  * wakes the domain's decider (a SCHED_FIFO kthread) on any change.
  *
- * A queue xsched paused while it was busy is not read: it cannot make
- * progress while unmapped, so it stays busy until it is resumed.  In a
- * contended domain the pass therefore costs what the running queues cost,
- * however many are paused below them.
+ * Most polls are fast passes (xsched_poll_fast()); every
+ * XSCHED_FULL_POLL_EVERY-th poll, and any poll that sees the top busy
+ * level fall, reads every queue, for the statistics and the levels below.
+ * A queue xsched paused while it was busy is never read: it cannot make
+ * progress while unmapped, so it stays busy until it is resumed.
+ *
+ * xsched_poll_pass() is one poll, under dom->lock; true if the decider
+ * must run.
  */
+bool xsched_poll_pass(struct xsched_domain *dom, u64 now)
+{
+	struct xsched_queue *q;
+	unsigned int n = 0;
+	bool kick = false;
+
+	lockdep_assert_held(&dom->lock);
+	dom->polls++;
+	if (!xsched_poll_fast(dom, now, &n, &kick)) {
+		dom->full_polls++;
+		dom->full_poll_in = XSCHED_FULL_POLL_EVERY - 1;
+		list_for_each_entry(q, &dom->queues, dom_link)
+			n += xsched_poll_queue(q, now, &kick);
+	}
+	dom->polled += n;
+	return kick;
+}
+
 static enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 {
 	struct xsched_domain *dom = container_of(t, struct xsched_domain,
 						 poll);
-	struct xsched_queue *q;
 	u64 now = ktime_get_ns();
-	unsigned int n = 0;
-	bool kick = false;
+	bool kick;
 
 	raw_spin_lock(&dom->lock);
-	dom->polls++;
-	list_for_each_entry(q, &dom->queues, dom_link) {
-		bool busy;
-
-		if (q->busy && READ_ONCE(q->paused))
-			continue;
-		busy = q->hint || xsched_qmem_busy(q);
-		n++;
-		if (busy != q->busy) {
-			xsched_queue_set_busy(q, busy, now);
-			kick = true;
-		}
-		kick |= q->need_sig;
-	}
-	dom->polled += n;
+	kick = xsched_poll_pass(dom, now);
 	kick |= now >= dom->next_decide;
 	if (kick && !dom->dead)
 		kthread_queue_work(dom->decider, &dom->decide_work);

@@ -82,6 +82,7 @@ XSCHED_DOM_U64(decide_ns, dom->decide_ns);
 XSCHED_DOM_U64_LOCKED(polls, dom->polls);
 XSCHED_DOM_U64_LOCKED(poll_ns, dom->poll_ns);
 XSCHED_DOM_U64_LOCKED(polled, dom->polled);
+XSCHED_DOM_U64_LOCKED(full_polls, dom->full_polls);
 XSCHED_DOM_U64_LOCKED(policy_ns, dom->policy_ns);
 
 static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -181,6 +182,7 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_polls.attr,
 	&dom_attr_poll_ns.attr,
 	&dom_attr_polled.attr,
+	&dom_attr_full_polls.attr,
 	&dom_attr_policy_ns.attr,
 	NULL,
 };

@@ -953,10 +953,89 @@ static void core_replay_one_high_fifteen_low(struct kunit *test)
 				     sizeof(sched->task_ns)), 0);
 }
 
+/* One poll at @now; *@read: how many queues it read. */
+static bool fx_poll(struct core_fx *fx, u64 now, u64 *read)
+{
+	u64 before = fx->dom->polled;
+	bool kick;
+
+	raw_spin_lock_irq(&fx->dom->lock);
+	kick = xsched_poll_pass(fx->dom, now);
+	raw_spin_unlock_irq(&fx->dom->lock);
+	*read = fx->dom->polled - before;
+	return kick;
+}
+
+static void fx_hint_flag(struct core_fx *fx, struct xsched_queue *q, bool on)
+{
+	raw_spin_lock_irq(&fx->dom->lock);
+	q->hint = on;
+	raw_spin_unlock_irq(&fx->dom->lock);
+}
+
+/*
+ * Fast passes read only what can change the decision: the queues above
+ * the highest busy level, and those at it when queues wait below; a fall
+ * of the top level, every tenth poll, and an all-idle domain read all.
+ */
+static void core_poll_fast_pass_reads_only_what_decides(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low[6];
+	u64 read, full;
+	unsigned int i;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	for (i = 0; i < ARRAY_SIZE(low); i++) {
+		low[i] = mock_create(test, fx, MOCK_TGID + 1, i, 0);
+		fx_hint_flag(fx, low[i], true);
+	}
+
+	/* Nothing busy yet: a full pass, which sees the lows busy. */
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, T0, &read));
+	KUNIT_EXPECT_EQ(test, read, 7ULL);
+	KUNIT_EXPECT_EQ(test, fx->dom->busy_levels, BIT(0));
+	full = fx->dom->full_polls;
+
+	/* Top level 0, nothing below it: only the idle high is read. */
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, T0 + 100 * US, &read));
+	KUNIT_EXPECT_EQ(test, read, 1ULL);
+	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full);
+
+	/* The high rises: seen by a fast pass; the lows are paused. */
+	fx_hint_flag(fx, high, true);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, T0 + 200 * US, &read));
+	KUNIT_EXPECT_EQ(test, read, 1ULL);
+	fx_decide(fx, T0 + 200 * US);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	KUNIT_EXPECT_TRUE(test, low[0]->paused);
+
+	/* Top 11 with queues below: the high is watched for its fall. */
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, T0 + 300 * US, &read));
+	KUNIT_EXPECT_EQ(test, read, 1ULL);
+	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full);
+
+	/* The high falls: a full pass, the paused busy lows still skipped. */
+	fx_hint_flag(fx, high, false);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, T0 + 400 * US, &read));
+	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 1);
+	KUNIT_EXPECT_EQ(test, read, 2ULL);	/* high, fast then full */
+	KUNIT_EXPECT_EQ(test, fx->dom->busy_levels, BIT(0));
+
+	/* Nine fast passes, then the tenth poll reads every queue again. */
+	for (i = 0; i < 9; i++) {
+		fx_poll(fx, T0 + (500 + 100 * i) * US, &read);
+		KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 1);
+	}
+	fx_poll(fx, T0 + 1400 * US, &read);
+	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 2);
+}
+
 static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_binds_mock_provider),
 	KUNIT_CASE(core_busy_high_pauses_all_lower_in_one_batch),
 	KUNIT_CASE(core_only_changed_levels_are_touched),
+	KUNIT_CASE(core_poll_fast_pass_reads_only_what_decides),
 	KUNIT_CASE(core_queue_created_below_level_is_paused),
 	KUNIT_CASE(core_destroyed_queues_and_gone_process),
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),

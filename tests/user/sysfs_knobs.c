@@ -20,7 +20,7 @@ static const char *const dom_files[] = {
 	"starvation_ms", "nr_queues", "level", "decisions", "pauses",
 	"resumes", "errors", "degraded", "pause_lat_mean_ns",
 	"pause_lat_max_ns", "decide_ns", "polls", "poll_ns", "polled",
-	"policy_ns",
+	"policy_ns", "full_polls",
 };
 
 static const char *const queue_files[] = {

@@ -69,13 +69,11 @@ KERNELS=30
 KERNEL_US=1000
 TRACE=1
 EOP
-case $clock in
-icount) qargs="-icount shift=0,sleep=off"; clockdesc="instruction-counted clock, 1 ns per instruction" ;;
-real) qargs=""; clockdesc="the host's clock" ;;
-esac
+guest_clock "$clock"
+clockdesc=$qemu_clock_desc
 echo "bench: booting Debian $kver in QEMU (TCG, $clockdesc): $parts" >&2
 rc=0
-XSCHED_QEMU_ARGS="$qargs" guest_boot "$work" "$kver" "$log" "$timeout_s" || rc=$?
+XSCHED_QEMU_ARGS="$qemu_clock_args" guest_boot "$work" "$kver" "$log" "$timeout_s" || rc=$?
 
 echo
 echo "xsched benchmarks -- Debian kernel $kver in QEMU (TCG, 2 vCPUs, $clockdesc),"

@@ -134,6 +134,20 @@ guest_stage() {
 	chmod 755 "$work/root/init"
 }
 
+# guest_clock icount|real: sets qemu_clock_args and qemu_clock_desc for
+# guest_boot (bench/run.sh and scripts/demo.sh, option --clock).  icount:
+# the guest's clock advances 1 ns per emulated instruction and not with
+# the host, so host scheduling noise stays out of the figures; real: the
+# host's clock, as make check runs.
+guest_clock() {
+	case $1 in
+	icount) qemu_clock_args="-icount shift=0,sleep=off"
+		qemu_clock_desc="instruction-counted clock, 1 ns per instruction" ;;
+	real) qemu_clock_args=""; qemu_clock_desc="the host's clock" ;;
+	*) return 1 ;;
+	esac
+}
+
 # guest_boot WORK KVER LOG TIMEOUT: packs WORK/root and boots it with
 # 2 vCPUs and 1 GiB; the serial console goes to LOG (and, with
 # XSCHED_GUEST_TEE=1, to stderr as well); XSCHED_QEMU_ARGS adds QEMU

@@ -312,18 +312,27 @@ static void sim_destroy(struct xsched_sim_q *q)
 	sim_q_put(q);
 }
 
-/* Reads one packet of the ring: its duration and completion signal. */
-static int sim_read_packet(struct xsched_sim_q *q, u64 id, u64 *work_ns,
-			   u64 *signal_va)
+/*
+ * Reads one packet of the ring: whether it is a barrier-value packet, else
+ * its duration; and its completion signal.
+ */
+static int sim_read_packet(struct xsched_sim_q *q, u64 id, bool *barrier,
+			   u64 *work_ns, u64 *signal_va)
 {
 	u64 off = ((id - 1) * KFD_XSCHED_AQL_PACKET_SIZE) & (q->ring_size - 1);
 	void *kaddr = kmap_local_page(q->ring_pages[off >> PAGE_SHIFT]);
 	void *pkt = kaddr + (off & ~PAGE_MASK);
+	u16 header = READ_ONCE(*(u16 *)pkt);
+	u8 format = READ_ONCE(*(u8 *)(pkt + XSCHED_SIM_PKT_AMD_FORMAT));
 
-	*work_ns = READ_ONCE(*(u64 *)(pkt + 32));
+	*barrier = (header & 0xff) == XSCHED_SIM_PKT_TYPE_VENDOR &&
+		   format == XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE;
+	*work_ns = READ_ONCE(*(u64 *)(pkt + XSCHED_SIM_PKT_WORK_NS));
 	*signal_va = READ_ONCE(*(u64 *)(pkt + KFD_XSCHED_AQL_COMPLETION_SIGNAL));
 	kunmap_local(kaddr);
-	if (!*work_ns || *work_ns > XSCHED_SIM_MAX_WORK_NS)
+	if (*barrier)
+		*work_ns = 0;
+	else if (!*work_ns || *work_ns > XSCHED_SIM_MAX_WORK_NS)
 		return -EINVAL;
 	if (*signal_va && ((*signal_va & 7) ||
 			   (*signal_va & ~PAGE_MASK) +
@@ -352,8 +361,9 @@ static int sim_doorbell(struct xsched_sim_q *q)
 	for (id = q->model.submitted + 1; id <= wdid; id++) {
 		struct page *sig = NULL;
 		u64 work_ns, sig_va;
+		bool barrier;
 
-		ret = sim_read_packet(q, id, &work_ns, &sig_va);
+		ret = sim_read_packet(q, id, &barrier, &work_ns, &sig_va);
 		if (ret)
 			break;
 		if (sig_va) {
@@ -362,8 +372,14 @@ static int sim_doorbell(struct xsched_sim_q *q)
 				break;
 		}
 		spin_lock_bh(&gpu->lock);
-		ret = xsched_sim_submit(&q->model, work_ns, sig,
-					sig_va & ~PAGE_MASK, ktime_get_ns());
+		if (barrier)
+			ret = xsched_sim_submit_barrier(&q->model, sig,
+							sig_va & ~PAGE_MASK,
+							ktime_get_ns());
+		else
+			ret = xsched_sim_submit(&q->model, work_ns, sig,
+						sig_va & ~PAGE_MASK,
+						ktime_get_ns());
 		spin_unlock_bh(&gpu->lock);
 		if (ret) {
 			if (sig)
@@ -372,6 +388,19 @@ static int sim_doorbell(struct xsched_sim_q *q)
 		}
 	}
 	spin_lock_bh(&gpu->lock);
+	xsched_sim_rearm(gpu);
+	spin_unlock_bh(&gpu->lock);
+	return ret;
+}
+
+/* Caller holds xsched_sim_lock. */
+static int sim_release(struct xsched_sim_q *q, u64 id)
+{
+	struct xsched_sim_gpu *gpu = q->gpu;
+	int ret;
+
+	spin_lock_bh(&gpu->lock);
+	ret = xsched_sim_barrier_release(&q->model, id, ktime_get_ns());
 	xsched_sim_rearm(gpu);
 	spin_unlock_bh(&gpu->lock);
 	return ret;
@@ -397,13 +426,18 @@ static int sim_wait(struct xsched_sim_q *q, u64 id, u64 timeout_ns)
 	return READ_ONCE(q->model.completed) >= id ? 0 : -ENOENT;
 }
 
-static int sim_check_op(const struct xsched_sim_queue_op *a, bool wait)
+static int sim_check_op(const struct xsched_sim_queue_op *a, unsigned int cmd)
 {
 	if (SIM_ARGS_BAD(a))
 		return -EINVAL;
-	if (!wait && (a->dispatch_id || a->timeout_ns))
-		return -EINVAL;
-	return 0;
+	switch (cmd) {
+	case XSCHED_SIM_IOC_WAIT:
+		return 0;
+	case XSCHED_SIM_IOC_RELEASE:
+		return a->dispatch_id && !a->timeout_ns ? 0 : -EINVAL;
+	default:
+		return a->dispatch_id || a->timeout_ns ? -EINVAL : 0;
+	}
 }
 
 static long sim_queue_op(struct xsched_sim_proc *p, unsigned int cmd,
@@ -416,7 +450,7 @@ static long sim_queue_op(struct xsched_sim_proc *p, unsigned int cmd,
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	ret = sim_check_op(&a, wait);
+	ret = sim_check_op(&a, cmd);
 	if (ret)
 		return ret;
 
@@ -430,6 +464,8 @@ static long sim_queue_op(struct xsched_sim_proc *p, unsigned int cmd,
 		sim_destroy(q);
 	else if (cmd == XSCHED_SIM_IOC_DOORBELL)
 		ret = sim_doorbell(q);
+	else if (cmd == XSCHED_SIM_IOC_RELEASE)
+		ret = sim_release(q, a.dispatch_id);
 	else
 		kref_get(&q->ref);
 	mutex_unlock(&xsched_sim_lock);
@@ -481,6 +517,7 @@ static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 	case XSCHED_SIM_IOC_DESTROY_QUEUE:
 	case XSCHED_SIM_IOC_DOORBELL:
 	case XSCHED_SIM_IOC_WAIT:
+	case XSCHED_SIM_IOC_RELEASE:
 		return sim_queue_op(p, cmd, uarg);
 	case XSCHED_SIM_IOC_NODES:
 		return sim_nodes(uarg);

@@ -42,7 +42,16 @@ static bool sim_stalled(const struct xsched_sim_node *n)
 	return n->stall_until > n->now;
 }
 
-/* The packet processor takes the next packet of every idle mapped queue. */
+static void sim_complete_head(struct xsched_sim_node *n,
+			      struct xsched_sim_queue *q);
+
+/*
+ * The packet processor takes the next packet of every idle mapped queue.
+ * A released barrier is consumed and completes on the spot, so the packet
+ * behind it is taken in the same pass; a waiting one stops its queue.
+ * Each turn of the inner loop retires a packet or ends the loop, so it
+ * runs at most q->count + 1 times.
+ */
 static void sim_launch_ready(struct xsched_sim_node *n)
 {
 	struct xsched_sim_queue *q;
@@ -50,17 +59,22 @@ static void sim_launch_ready(struct xsched_sim_node *n)
 	if (sim_stalled(n))
 		return;
 	list_for_each_entry(q, &n->queues, link) {
-		struct xsched_sim_kernel *k;
+		while (q->mapped && !q->running && q->count) {
+			struct xsched_sim_kernel *k = &q->fifo[q->head];
 
-		if (!q->mapped || q->running || !q->count)
-			continue;
-		k = &q->fifo[q->head];
-		k->launch_ns = n->now;
-		q->running = true;
-		q->remaining = k->work_ns * PS_PER_NS;
-		q->launched = k->dispatch_id;
-		if (n->hooks && n->hooks->launched)
-			n->hooks->launched(q, k);
+			if (k->waiting)
+				break;
+			k->launch_ns = n->now;
+			q->launched = k->dispatch_id;
+			if (n->hooks && n->hooks->launched)
+				n->hooks->launched(q, k);
+			if (!k->work_ns) {
+				sim_complete_head(n, q);
+				continue;
+			}
+			q->running = true;
+			q->remaining = k->work_ns * PS_PER_NS;
+		}
 	}
 }
 
@@ -259,18 +273,8 @@ void xsched_sim_queue_remove(struct xsched_sim_queue *q, u64 now)
 	sim_runlist_change(q->node, now, sim_apply_remove, q);
 }
 
-/**
- * xsched_sim_submit() - a packet written and its doorbell rung
- * @q: the queue
- * @work_ns: the kernel's duration alone on the node
- * @cookie: kept with the kernel, handed back to the hooks
- * @tag: likewise
- * @now: current time
- *
- * Return: 0, or -ENOSPC when the ring is full (nothing submitted).
- */
-int xsched_sim_submit(struct xsched_sim_queue *q, u64 work_ns, void *cookie,
-		      u64 tag, u64 now)
+static int sim_submit(struct xsched_sim_queue *q, u64 work_ns, bool waiting,
+		      void *cookie, u64 tag, u64 now)
 {
 	struct xsched_sim_node *n = q->node;
 	struct xsched_sim_kernel *k;
@@ -284,8 +288,75 @@ int xsched_sim_submit(struct xsched_sim_queue *q, u64 work_ns, void *cookie,
 		.work_ns = work_ns,
 		.cookie = cookie,
 		.tag = tag,
+		.waiting = waiting,
 	};
 	q->count++;
 	sim_launch_ready(n);
+	return 0;
+}
+
+/**
+ * xsched_sim_submit() - a kernel's packet written and its doorbell rung
+ * @q: the queue
+ * @work_ns: the kernel's duration alone on the node, > 0
+ * @cookie: kept with the kernel, handed back to the hooks
+ * @tag: likewise
+ * @now: current time
+ *
+ * Return: 0, or -EINVAL for a zero duration, -ENOSPC when the ring is full
+ * (nothing submitted either way).
+ */
+int xsched_sim_submit(struct xsched_sim_queue *q, u64 work_ns, void *cookie,
+		      u64 tag, u64 now)
+{
+	if (!work_ns)
+		return -EINVAL;
+	return sim_submit(q, work_ns, false, cookie, tag, now);
+}
+
+/**
+ * xsched_sim_submit_barrier() - a barrier-value packet whose condition
+ * does not hold yet
+ * @q: the queue
+ * @cookie: kept with the packet, handed back to the hooks
+ * @tag: likewise
+ * @now: current time
+ *
+ * The packet stays pending, unconsumed, until xsched_sim_barrier_release().
+ *
+ * Return: 0, or -ENOSPC when the ring is full (nothing submitted).
+ */
+int xsched_sim_submit_barrier(struct xsched_sim_queue *q, void *cookie,
+			      u64 tag, u64 now)
+{
+	return sim_submit(q, 0, true, cookie, tag, now);
+}
+
+/**
+ * xsched_sim_barrier_release() - a barrier's condition now holds
+ * @q: the queue
+ * @dispatch_id: the barrier packet's dispatch id
+ * @now: current time
+ *
+ * The barrier is consumed and completes as soon as it reaches the head of
+ * a mapped queue (at once if it is there already).
+ *
+ * Return: 0, or -EINVAL if @dispatch_id names no waiting barrier of @q
+ * (never submitted, a kernel, already released or completed).
+ */
+int xsched_sim_barrier_release(struct xsched_sim_queue *q, u64 dispatch_id,
+			       u64 now)
+{
+	struct xsched_sim_kernel *k;
+
+	if (dispatch_id <= q->completed || dispatch_id > q->submitted)
+		return -EINVAL;
+	/* Pending packets hold consecutive ids from completed + 1. */
+	k = &q->fifo[(q->head + (dispatch_id - q->completed - 1)) % q->cap];
+	if (k->dispatch_id != dispatch_id || !k->waiting)
+		return -EINVAL;
+	xsched_sim_advance(q->node, now);
+	k->waiting = false;
+	sim_launch_ready(q->node);
 	return 0;
 }

@@ -16,6 +16,11 @@
  *  - Every runlist change stalls the whole node: a fixed CP cost, one
  *    per-queue cost for every mapped queue, plus a CWSR save if any
  *    kernel was in flight before and a restore if any is in flight after.
+ *  - A barrier-value packet (xsched_sim_submit_barrier()) is not consumed
+ *    while its condition is unmet: it stays pending at the head of its
+ *    queue (read index one short of the write index) and holds back the
+ *    packets behind it, until xsched_sim_barrier_release(); then it is
+ *    consumed and completes at once, taking no share of the node.
  */
 #ifndef _XSCHED_SIM_ENGINE_H
 #define _XSCHED_SIM_ENGINE_H
@@ -36,6 +41,7 @@ struct xsched_sim_kernel {
 	u64 launch_ns;		/* when the packet processor launched it */
 	void *cookie;		/* the caller's (e.g. pinned signal page) */
 	u64 tag;		/* the caller's (e.g. the signal's offset) */
+	bool waiting;		/* barrier whose condition is not yet met */
 };
 
 struct xsched_sim_queue;
@@ -83,6 +89,10 @@ void xsched_sim_queue_add(struct xsched_sim_node *n,
 void xsched_sim_queue_remove(struct xsched_sim_queue *q, u64 now);
 int xsched_sim_submit(struct xsched_sim_queue *q, u64 work_ns, void *cookie,
 		      u64 tag, u64 now);
+int xsched_sim_submit_barrier(struct xsched_sim_queue *q, void *cookie,
+			       u64 tag, u64 now);
+int xsched_sim_barrier_release(struct xsched_sim_queue *q, u64 dispatch_id,
+			       u64 now);
 void xsched_sim_advance(struct xsched_sim_node *n, u64 t);
 void xsched_sim_runlist_change(struct xsched_sim_node *n,
 			       struct xsched_sim_queue **qs, unsigned int nr,

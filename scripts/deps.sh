@@ -24,7 +24,7 @@ base_pkgs=(build-essential g++ make kmod dkms sparse qemu-system-x86
 	busybox-static cpio bc flex bison libelf-dev libssl-dev python3
 	gcc-multilib g++-multilib
 	xz-utils rsync patch file
-	libamdhip64-dev libhsa-runtime-dev)
+	libamdhip64-dev libhsa-runtime-dev libdrm-dev)
 
 need_root() {
 	if [ "$(id -u)" != 0 ]; then

@@ -2,7 +2,8 @@
 #
 # The job of scripts/qemu-test.sh's guest, sourced by /init there (see
 # scripts/qemu-init.sh); not run on the host.  Loads the modules in
-# /modules/order, runs every program in /tests, unloads the modules.
+# /modules/order, runs every program in /tests (each as many times as
+# /tests.repeat says, default once), unloads the modules.
 # Results: "XT PASS|FAIL|SKIP <name> [reason]" lines.
 
 # Run directly rather than sourced by the guest's /init: usage only.
@@ -22,15 +23,20 @@ for m in $(cat /modules/order); do
 	fi
 done
 
+repeat=$(cat /tests.repeat 2>/dev/null || echo 1)
 for t in /tests/*; do
 	[ -x "$t" ] || continue
 	name=${t##*/}
-	"$t"
-	rc=$?
-	case $rc in
-	0|1|77) ;;
-	*) xt FAIL "$name/exit" "status $rc" ;;
-	esac
+	i=0
+	while [ "$i" -lt "$repeat" ]; do
+		i=$((i + 1))
+		"$t"
+		rc=$?
+		case $rc in
+		0|1|77) ;;
+		*) xt FAIL "$name/exit" "status $rc" ;;
+		esac
+	done
 done
 
 for m in $loaded; do

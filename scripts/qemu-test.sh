@@ -7,17 +7,28 @@
 # report every test case.  A run fails on any failed case, a missing
 # result, a module that does not unload, or a splat in the kernel log.
 #
+# --only PROGRAM stages that one tests/user program; --repeat N runs
+# each program N times in the one boot (every run reports its cases), to
+# show that a test is not flaky.
+#
 # Usage: scripts/qemu-test.sh [--line 6.1|6.12]... [--timeout SECONDS]
+#                             [--only PROGRAM] [--repeat N]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: $0 [--line 6.1|6.12]... [--timeout SECONDS]"; }
+usage() { echo "usage: $0 [--line 6.1|6.12]... [--timeout SECONDS] [--only PROGRAM] [--repeat N]"; }
 lines=()
 timeout_s=600
+only=
+repeat=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--line) [ $# -ge 2 ] || { usage >&2; exit 2; }; lines+=("$2"); shift 2 ;;
 	--timeout) [ $# -ge 2 ] || { usage >&2; exit 2; }; timeout_s=$2; shift 2 ;;
+	--only) [ $# -ge 2 ] || { usage >&2; exit 2; }; only=$2; shift 2 ;;
+	--repeat)
+		[ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]{0,3}$ ]] || { usage >&2; exit 2; }
+		repeat=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -43,8 +54,15 @@ run_line() {
 	fi
 	mkdir -p "$work/root/tests"
 	printf '%s\n' "${modules[@]}" >"$work/root/modules/order"
-	find "$XSCHED_BUILD/user" -maxdepth 1 -type f -perm -u+x \
-		-exec cp {} "$work/root/tests/" \;
+	echo "$repeat" >"$work/root/tests.repeat"
+	if [ -n "$only" ]; then
+		[ -x "$XSCHED_BUILD/user/$only" ] ||
+			{ echo "$0: no test program $only" >&2; exit 2; }
+		cp "$XSCHED_BUILD/user/$only" "$work/root/tests/"
+	else
+		find "$XSCHED_BUILD/user" -maxdepth 1 -type f -perm -u+x \
+			-exec cp {} "$work/root/tests/" \;
+	fi
 	# xschedctl, the HIP test double, and the shared libraries of the
 	# few dynamically linked programs (with the dynamic loader).
 	cp "$XSCHED_BUILD/user/bin/"* "$work/root/bin/"

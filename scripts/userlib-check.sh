@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # libxsched and xschedctl on the build host: build them with warnings as
-# errors, compile the HIP/HSA declarations against Debian's ROCm headers,
-# install into a scratch DESTDIR and build a program from the installed
-# header, pkg-config file and shared library, check that the library
-# exports exactly its symbol map, and xschedctl's exit codes without a
+# errors, compile the HIP/HSA declarations against Debian's ROCm headers
+# and the libdrm_amdgpu ones against libdrm-dev's, install into a scratch
+# DESTDIR and build a program from the installed header, pkg-config file
+# and shared library, check that the library exports exactly its symbol
+# map, device naming against a made-up KFD topology
+# (tests/userlib/device_names.c), and xschedctl's exit codes without a
 # device.  (The calls themselves run in QEMU: tests/user/lib_*.c.)
 #
 # Usage: scripts/userlib-check.sh
@@ -34,6 +36,14 @@ if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" rocm-check \
 else
 	tail -20 "$log" >&2
 	result fail userlib/rocm-headers-match "log: $log"
+fi
+
+if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" drm-check \
+	>>"$log" 2>&1; then
+	result pass userlib/libdrm-headers-match
+else
+	tail -20 "$log" >&2
+	result fail userlib/libdrm-headers-match "log: $log"
 fi
 
 dest=$(mktemp -d)
@@ -83,6 +93,29 @@ if [ "$want" = "$have" ]; then
 else
 	diff <(echo "$want") <(echo "$have") >&2 || true
 	result fail userlib/exports-match-map
+fi
+
+# Device naming on this host, dynamically linked to the library just built.
+if gcc -std=gnu11 -Wall -Wextra -Werror -I"$XSCHED_TOP/userlib/include" \
+	-I"$out/include" -o "$dest/device_names" \
+	"$XSCHED_TOP/tests/userlib/device_names.c" -L"$out" -lxsched -ldl >>"$log" 2>&1; then
+	mkdir "$dest/topology"
+	rc=0
+	LD_LIBRARY_PATH=$out "$dest/device_names" "$dest/topology" >"$dest/dn.out" 2>>"$log" || rc=$?
+	while read -r _ status case rest; do
+		case "$status" in
+		PASS) result pass "userlib/$case" ;;
+		FAIL) result fail "userlib/$case" "$rest" ;;
+		SKIP) result skip "userlib/$case" "$rest" ;;
+		esac
+	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$dest/dn.out")
+	case $rc in
+	0|1|77) ;;
+	*) result fail userlib/device_names/exit "status $rc" ;;
+	esac
+else
+	tail -20 "$log" >&2
+	result fail userlib/device_names/build "log: $log"
 fi
 
 ctl=$out/xschedctl-static

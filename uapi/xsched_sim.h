@@ -12,6 +12,18 @@
  * decrements its value (+8), as hardware does.  A packet's kernel_object
  * field (+32) is the kernel's duration in ns when alone on the node.
  *
+ * A barrier-value packet (AMD vendor-specific AQL format, as ROCr writes
+ * for hipStreamWaitValue32): header type XSCHED_SIM_PKT_TYPE_VENDOR in
+ * the low byte of the header (+0) and XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE
+ * in the byte at +2.  Its condition fields (signal +8, value +16, mask
+ * +24, cond +32) are the client's to fill in; the simulator does not read
+ * them.  The packet is never consumed by itself: it stays pending at the
+ * head of its queue (read_dispatch_id one short of it) and holds back the
+ * packets behind it until XSCHED_SIM_IOC_RELEASE says the condition
+ * holds, which stands in for the packet processor's poll of that memory.
+ * It is then consumed and completes at once (its completion signal, if
+ * any, as for a kernel).
+ *
  * Argument structs follow uapi/xsched.h's rules (size, flags, reserved;
  * -EINVAL, -ENOTTY, -EFAULT).  Queues belong to the open file and die
  * with it.
@@ -27,6 +39,10 @@
  *   or over 10 s), -ENOSPC (more packets than ring slots in flight).
  * XSCHED_SIM_IOC_WAIT: queue_id, dispatch_id, timeout_ns (0 = forever);
  *   returns when that packet completed.  -ENOENT, -ETIMEDOUT, -EINTR.
+ * XSCHED_SIM_IOC_RELEASE: queue_id, dispatch_id (non-zero), timeout_ns 0:
+ *   the condition of that barrier-value packet now holds.  -ENOENT (no
+ *   such queue), -EINVAL (dispatch_id names no waiting barrier-value
+ *   packet of the queue: not submitted, a kernel, released already).
  * XSCHED_SIM_IOC_NODES: -> count, gpu_ids[].
  */
 #ifndef _UAPI_XSCHED_SIM_H
@@ -39,6 +55,12 @@
 #define XSCHED_SIM_MAX_NODES	8
 #define XSCHED_SIM_RING_MIN	4096
 #define XSCHED_SIM_RING_MAX	65536
+
+/* Packet fields the simulator reads (byte offsets in the 64-byte packet). */
+#define XSCHED_SIM_PKT_WORK_NS		32	/* kernel_object: duration */
+#define XSCHED_SIM_PKT_AMD_FORMAT	2	/* vendor packets: AMD format */
+#define XSCHED_SIM_PKT_TYPE_VENDOR	0	/* HSA_PACKET_TYPE_VENDOR_SPECIFIC */
+#define XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE	2	/* AMD_AQL_FORMAT_BARRIER_VALUE */
 
 struct xsched_sim_create_queue {
 	__u32 size;
@@ -58,7 +80,7 @@ struct xsched_sim_queue_op {
 	__u32 flags;
 	__u32 queue_id;
 	__u32 reserved0;
-	__u64 dispatch_id;	/* WAIT */
+	__u64 dispatch_id;	/* WAIT, RELEASE */
 	__u64 timeout_ns;	/* WAIT */
 	__u64 reserved[2];
 };
@@ -78,5 +100,6 @@ struct xsched_sim_nodes {
 #define XSCHED_SIM_IOC_DOORBELL		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x02, struct xsched_sim_queue_op)
 #define XSCHED_SIM_IOC_WAIT		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x03, struct xsched_sim_queue_op)
 #define XSCHED_SIM_IOC_NODES		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x04, struct xsched_sim_nodes)
+#define XSCHED_SIM_IOC_RELEASE		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x05, struct xsched_sim_queue_op)
 
 #endif /* _UAPI_XSCHED_SIM_H */

@@ -9,9 +9,10 @@
  * HIP: there is no public stream -> queue call.  The library blocks the
  * stream with hipStreamWaitValue32() on a word only it writes, so the
  * stream's hardware queue has work pending (write dispatch id != read
- * dispatch id) for as long as the library wants; xsched's poll then shows
- * that queue non-idle.  The queue that was idle before the marker and stays
- * non-idle for the whole observation window, alone among this process's
+ * dispatch id) for as long as the library wants; xsched's poll then
+ * counts that queue busy, and its busy_ns grows (paused or not).  The
+ * queue that had no work before the marker and whose busy time grows
+ * through the whole observation window, alone among this process's
  * queues, is the stream's.  Then the word is written and the stream
  * synchronized.  docs/libxsched.md lists what this cannot handle.
  *
@@ -35,11 +36,20 @@ struct xs_hip {
 	xs_hip_sync_fn sync;		/* hipStreamSynchronize */
 };
 
-/* How long a queue may take to show up in xsched, and the marker window. */
-#define XS_FIND_MS	2000
-#define XS_STABLE_MS	20
-#define XS_ATTEMPTS	3
-#define XS_MAX_QUEUES	256
+/*
+ * How long a queue may take to show up in xsched, and the marker window:
+ * a candidate's work must stay pending for XS_STABLE_MS, for ten of its
+ * domain's poll periods (xsched's poll_us), and over XS_STABLE_SAMPLES
+ * listings, whichever is longest (bounded by XS_STABLE_MAX_MS), so that a
+ * slow poll or a descheduled caller cannot shrink the window to a glance.
+ */
+#define XS_FIND_MS		2000
+#define XS_STABLE_MS		20
+#define XS_STABLE_POLLS		10
+#define XS_STABLE_SAMPLES	5
+#define XS_STABLE_MAX_MS	1000
+#define XS_ATTEMPTS		3
+#define XS_MAX_QUEUES		256
 
 static int xs_find_ring(struct xsched *xs, uint64_t ring, uint32_t *id)
 {
@@ -139,11 +149,6 @@ static int xs_hip_load(struct xsched *xs)
 	return 0;
 }
 
-static int xs_busy(const struct xsched_queue_info *q)
-{
-	return q->state != XSCHED_QUEUE_IDLE;
-}
-
 static const struct xsched_queue_info *
 xs_by_id(const struct xsched_queue_info *qi, uint32_t n, uint32_t id)
 {
@@ -156,50 +161,158 @@ xs_by_id(const struct xsched_queue_info *qi, uint32_t n, uint32_t id)
 }
 
 /*
- * One attempt with the stream blocked: 0 and *id, -ENOENT (no queue of
- * ours went busy), -EBUSY (more than one did), or another error.
+ * Work pending on @q between listing @prev and now: its busy time grew.
+ * The state alone cannot tell: HPF pauses idle queues below a busy level
+ * too, so "paused" says nothing about work; busy_ns grows exactly while
+ * xsched sees work pending, paused or not.
  */
-static int xs_observe(struct xsched *xs, const struct xsched_queue_info *before,
-		      uint32_t nbefore, uint32_t *id)
+static int xs_grew(const struct xsched_queue_info *q,
+		   const struct xsched_queue_info *prev, uint32_t nprev)
 {
-	uint32_t cand[XS_MAX_QUEUES], ncand = 0, n, i, j;
+	const struct xsched_queue_info *p = xs_by_id(prev, nprev, q->id);
+
+	return p && q->busy_ns > p->busy_ns;
+}
+
+/* The observation window for a candidate of domain @gpu_id, in ms. */
+static uint64_t xs_window_ms(uint32_t gpu_id)
+{
+	uint64_t poll_us = 0, ms = XS_STABLE_MS;
+
+	/* Unreadable (no sysfs in a container): the fixed window. */
+	if (!xsched_domain_get_attr(gpu_id, "poll_us", &poll_us) &&
+	    poll_us * XS_STABLE_POLLS / 1000 > ms)
+		ms = poll_us * XS_STABLE_POLLS / 1000;
+	return ms < XS_STABLE_MAX_MS ? ms : XS_STABLE_MAX_MS;
+}
+
+static int xs_in(const uint32_t *ids, uint32_t n, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * After the drain, xsched may count a drained queue busy for a poll or
+ * a decision more.  List this process's queues every millisecond until
+ * the set of queues with work pending has not changed for the settle
+ * time (bounded); that set, in @busy, is excluded from the candidates.
+ * *@last is the final listing (the caller frees it).
+ */
+static int xs_settle(struct xsched *xs, struct xsched_queue_info **last,
+		     uint32_t *nlast, uint32_t *busy, uint32_t *nbusy)
+{
+	uint64_t t0 = xs_now_ms(), tchange = t0, settle = XS_STABLE_MS;
+	struct xsched_queue_info *prev = NULL, *cur;
+	uint32_t nprev = 0, n, i, nb = 0;
+	int ret;
+
+	*nbusy = 0;
+	for (;;) {
+		ret = xsched_get_queues(xs, XSCHED_LIST_MINE, 0, &cur, &n);
+		if (ret) {
+			free(prev);
+			return ret;
+		}
+		if (prev) {
+			uint32_t set[XS_MAX_QUEUES];
+
+			for (i = nb = 0; i < n && nb < XS_MAX_QUEUES; i++)
+				if (xs_grew(&cur[i], prev, nprev))
+					set[nb++] = cur[i].id;
+			for (i = 0; i < nb; i++)
+				if (!xs_in(busy, *nbusy, set[i]))
+					break;
+			if (i < nb || nb != *nbusy)
+				tchange = xs_now_ms();
+			memcpy(busy, set, nb * sizeof(*set));
+			*nbusy = nb;
+		} else if (n) {
+			settle = xs_window_ms(cur[0].gpu_id);
+		}
+		free(prev);
+		prev = cur;
+		nprev = n;
+		if (xs_now_ms() - tchange >= settle ||
+		    xs_now_ms() - t0 >= XS_STABLE_MAX_MS)
+			break;
+		xs_sleep_ms(1);
+	}
+	*last = prev;
+	*nlast = nprev;
+	return 0;
+}
+
+/*
+ * One attempt with the stream blocked: 0 and *id, -ENOENT (no queue of
+ * ours took work), -EBUSY (more than one did, or the only one stopped),
+ * or another error.  @prev is the settled listing (freed here); @busy
+ * the queues that had work before the marker.
+ */
+static int xs_observe(struct xsched *xs, struct xsched_queue_info *prev,
+		      uint32_t nprev, const uint32_t *busy, uint32_t nbusy,
+		      uint32_t *id)
+{
+	uint32_t cand[XS_MAX_QUEUES], ncand = 0, n, i, j, samples = 0, gpu = 0;
+	uint64_t t0 = xs_now_ms(), tfirst = 0, window = 0;
 	struct xsched_queue_info *qi;
-	uint64_t t0 = xs_now_ms(), tfirst = 0;
 	int ret;
 
 	for (;;) {
 		ret = xsched_get_queues(xs, XSCHED_LIST_MINE, 0, &qi, &n);
-		if (ret)
+		if (ret) {
+			free(prev);
 			return ret;
-		if (!tfirst) {
-			/* Candidates: busy now, idle (or absent) before. */
-			for (i = 0; i < n && ncand < XS_MAX_QUEUES; i++) {
-				const struct xsched_queue_info *b;
-
-				b = xs_by_id(before, nbefore, qi[i].id);
-				if (xs_busy(&qi[i]) && (!b || !xs_busy(b)))
-					cand[ncand++] = qi[i].id;
-			}
-			if (ncand)
-				tfirst = xs_now_ms();
-		} else {
-			/* Keep those that stay busy: the blocked one does. */
+		}
+		if (tfirst) {
+			/* Keep those whose work stays pending: the blocked one's does. */
 			for (i = j = 0; i < ncand; i++) {
 				const struct xsched_queue_info *q;
 
 				q = xs_by_id(qi, n, cand[i]);
-				if (q && xs_busy(q))
+				if (q && xs_grew(q, prev, nprev))
 					cand[j++] = cand[i];
 			}
 			ncand = j;
+			samples++;
 		}
-		free(qi);
-		if (tfirst && (!ncand || xs_now_ms() - tfirst >= XS_STABLE_MS))
+		/*
+		 * Candidates: taking work now, and none before the marker.  A
+		 * queue that starts during the window joins them (xsched may
+		 * see two queues blocked together one poll apart): any second
+		 * one makes the answer ambiguous.
+		 */
+		for (i = 0; i < n && ncand < XS_MAX_QUEUES; i++) {
+			if (xs_grew(&qi[i], prev, nprev) &&
+			    !xs_in(busy, nbusy, qi[i].id) &&
+			    !xs_in(cand, ncand, qi[i].id)) {
+				gpu = ncand ? gpu : qi[i].gpu_id;
+				cand[ncand++] = qi[i].id;
+			}
+		}
+		if (!tfirst && ncand) {
+			tfirst = xs_now_ms();
+			window = xs_window_ms(gpu);
+		}
+		free(prev);
+		prev = qi;
+		nprev = n;
+		if (tfirst && (!ncand || (xs_now_ms() - tfirst >= window &&
+					  samples >= XS_STABLE_SAMPLES)))
 			break;
-		if (!tfirst && xs_now_ms() - t0 >= XS_FIND_MS)
+		if (tfirst && xs_now_ms() - tfirst >= 4 * XS_STABLE_MAX_MS)
+			break;	/* the sample count cannot hold us forever */
+		if (!tfirst && xs_now_ms() - t0 >= XS_FIND_MS) {
+			free(prev);
 			return -ENOENT;
+		}
 		xs_sleep_ms(1);
 	}
+	free(prev);
 	if (ncand == 1) {
 		*id = cand[0];
 		return 0;
@@ -210,9 +323,9 @@ static int xs_observe(struct xsched *xs, const struct xsched_queue_info *before,
 XS_EXPORT int xsched_attach_hip_stream(struct xsched *xs, void *stream,
 				       uint32_t *id)
 {
-	struct xsched_queue_info *before;
+	uint32_t busy[XS_MAX_QUEUES], nbusy, nlast;
+	struct xsched_queue_info *last;
 	volatile uint32_t *word = NULL;
-	uint32_t nbefore;
 	int ret, attempt, hret;
 
 	if (!xs || !id)
@@ -230,19 +343,17 @@ XS_EXPORT int xsched_attach_hip_stream(struct xsched *xs, void *stream,
 			ret = -EIO;
 			break;
 		}
-		ret = xsched_get_queues(xs, XSCHED_LIST_MINE, 0, &before,
-					&nbefore);
+		ret = xs_settle(xs, &last, &nlast, busy, &nbusy);
 		if (ret)
 			break;
 		__atomic_store_n(word, 0, __ATOMIC_SEQ_CST);
 		if (xs->hip->wait_value32(stream, (void *)word, 1,
 					  XS_HIP_WAIT_VALUE_EQ, 0xffffffffu)) {
-			free(before);
+			free(last);
 			ret = -EOPNOTSUPP;
 			break;
 		}
-		ret = xs_observe(xs, before, nbefore, id);
-		free(before);
+		ret = xs_observe(xs, last, nlast, busy, nbusy, id);
 		__atomic_store_n(word, 1, __ATOMIC_SEQ_CST);
 		hret = xs->hip->sync(stream);
 		if (hret && !ret)

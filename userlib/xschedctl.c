@@ -29,7 +29,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: xschedctl [--json] [--device PATH] COMMAND [ARGS]\n"
 "commands:\n"
-"  list                          domains and queues\n"
+"  list                          domains (with their devices) and queues\n"
 "  set-priority QUEUE_ID PRIO    set a queue's priority (%d..%d)\n"
 "  policy GPU_ID [NAME] [KNOB=VALUE]...\n"
 "                                show or set a domain's policy and knobs\n"
@@ -92,9 +92,77 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static void print_domains(const struct xsched_domain_info *d, uint32_t n)
+/* Where a device's name came from, for people and for --json. */
+static const char *name_source(const struct xsched_device *dv)
 {
+	if (dv->flags & XSCHED_DEVICE_SIMULATED)
+		return "simulated";
+	return dv->flags & XSCHED_DEVICE_DRM_NAME ? "libdrm_amdgpu" : "topology";
+}
+
+static void print_device_json(const struct xsched_device *dv, int err)
+{
+	if (err) {
+		printf(",\"device\":null,\"device_error\":");
+		json_str(strerror(-err));
+		return;
+	}
+	printf(",\"device\":{\"simulated\":%s,\"kfd_node\":%d,"
+	       "\"render_node\":",
+	       dv->flags & XSCHED_DEVICE_SIMULATED ? "true" : "false",
+	       dv->kfd_node);
+	json_str(dv->render_node);
+	printf(",\"pci_address\":");
+	json_str(dv->pci_address);
+	printf(",\"vendor_id\":%u,\"device_id\":%u,\"partition\":%u,"
+	       "\"partitions\":%u,\"partition_mode\":", dv->vendor_id,
+	       dv->device_id, dv->partition, dv->partitions);
+	json_str(dv->partition_mode);
+	printf(",\"name\":");
+	json_str(dv->name);
+	printf(",\"name_source\":\"%s\",\"libdrm_error\":", name_source(dv));
+	if (dv->drm_error)
+		json_str(strerror(-dv->drm_error));
+	else
+		printf("null");
+	putchar('}');
+}
+
+/* The device columns of `list`: render node, PCI address, partition, name. */
+static void print_device_text(const struct xsched_device *dv, int err,
+			      const char *domain_name)
+{
+	char part[32];
+
+	if (err) {
+		printf(" %-20s %-12s %-5s %s (device: %s)\n", "-", "-", "-",
+		       domain_name, strerror(-err));
+		return;
+	}
+	if (dv->flags & XSCHED_DEVICE_SIMULATED) {
+		snprintf(part, sizeof(part), "%u/%u", dv->partition,
+			 dv->partitions);
+		printf(" %-20s %-12s %-5s %s\n", "simulated", "simulated", part,
+		       dv->name);
+		return;
+	}
+	snprintf(part, sizeof(part), "%u/%u%s%s", dv->partition, dv->partitions,
+		 *dv->partition_mode ? " " : "", dv->partition_mode);
+	printf(" %-20s %-12s %-5s %s", *dv->render_node ? dv->render_node : "-",
+	       *dv->pci_address ? dv->pci_address : "-", part,
+	       *dv->name ? dv->name : "-");
+	if (dv->drm_error)
+		printf(" (topology name; libdrm_amdgpu: %s)",
+		       strerror(-dv->drm_error));
+	putchar('\n');
+}
+
+static void print_domains(struct xsched *xs, const struct xsched_domain_info *d,
+			  uint32_t n)
+{
+	struct xsched_device dv;
 	uint32_t i;
+	int err;
 
 	if (json) {
 		printf("\"domains\":[");
@@ -104,20 +172,25 @@ static void print_domains(const struct xsched_domain_info *d, uint32_t n)
 			json_str(d[i].name);
 			printf(",\"policy\":");
 			json_str(d[i].policy);
-			printf(",\"level\":%u,\"nr_queues\":%u,\"degraded\":%s}",
+			printf(",\"level\":%u,\"nr_queues\":%u,\"degraded\":%s",
 			       d[i].level, d[i].nr_queues,
 			       d[i].flags & XSCHED_DOMAIN_DEGRADED ? "true" : "false");
+			err = xsched_domain_device(xs, d[i].gpu_id, &dv);
+			print_device_json(&dv, err);
+			putchar('}');
 		}
 		printf("]");
 		return;
 	}
-	printf("%-8s %-8s %5s %7s %-8s %s\n", "GPU_ID", "POLICY", "LEVEL",
-	       "QUEUES", "STATE", "NAME");
-	for (i = 0; i < n; i++)
-		printf("%-8u %-8s %5u %7u %-8s %s\n", d[i].gpu_id, d[i].policy,
+	printf("%-8s %-8s %5s %7s %-8s %-20s %-12s %-5s %s\n", "GPU_ID", "POLICY",
+	       "LEVEL", "QUEUES", "STATE", "RENDER", "PCI", "PART", "DEVICE");
+	for (i = 0; i < n; i++) {
+		printf("%-8u %-8s %5u %7u %-8s", d[i].gpu_id, d[i].policy,
 		       d[i].level, d[i].nr_queues,
-		       d[i].flags & XSCHED_DOMAIN_DEGRADED ? "degraded" : "ok",
-		       d[i].name);
+		       d[i].flags & XSCHED_DOMAIN_DEGRADED ? "degraded" : "ok");
+		err = xsched_domain_device(xs, d[i].gpu_id, &dv);
+		print_device_text(&dv, err, d[i].name);
+	}
 }
 
 static void print_queues(const struct xsched_queue_info *q, uint32_t n)
@@ -154,9 +227,11 @@ static void print_queues(const struct xsched_queue_info *q, uint32_t n)
 /*
  * Every domain and every queue, read in one pass over one open device.
  * Returns 0, or the exit status after reporting the error as @cmd's.
+ * With @keep, *@keep is the open device, for the caller to close.
  */
 static int snapshot(const char *cmd, struct xsched_domain_info **d,
-		    uint32_t *nd, struct xsched_queue_info **q, uint32_t *nq)
+		    uint32_t *nd, struct xsched_queue_info **q, uint32_t *nq,
+		    struct xsched **keep)
 {
 	struct xsched *xs;
 	int ret;
@@ -168,12 +243,15 @@ static int snapshot(const char *cmd, struct xsched_domain_info **d,
 	ret = xsched_get_domains(xs, d, nd);
 	if (!ret)
 		ret = xsched_get_queues(xs, 0, 0, q, nq);
-	xsched_close(xs);
+	if (ret || !keep)
+		xsched_close(xs);
 	if (ret) {
 		free(*d);
 		*d = NULL;
 		return fail(cmd, ret);
 	}
+	if (keep)
+		*keep = xs;
 	return 0;
 }
 
@@ -181,18 +259,19 @@ static int cmd_list(int argc, char **argv)
 {
 	struct xsched_domain_info *d;
 	struct xsched_queue_info *q;
+	struct xsched *xs;
 	uint32_t nd, nq;
 	int ret;
 
 	(void)argv;
 	if (argc != 1)
 		return bad_usage("list takes no arguments");
-	ret = snapshot("list", &d, &nd, &q, &nq);
+	ret = snapshot("list", &d, &nd, &q, &nq, &xs);
 	if (ret)
 		return ret;
 	if (json)
 		putchar('{');
-	print_domains(d, nd);
+	print_domains(xs, d, nd);
 	if (json)
 		putchar(',');
 	else
@@ -200,6 +279,7 @@ static int cmd_list(int argc, char **argv)
 	print_queues(q, nq);
 	if (json)
 		printf("}\n");
+	xsched_close(xs);
 	free(d);
 	free(q);
 	return 0;
@@ -302,7 +382,7 @@ static int cmd_stats(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return bad_usage("stats takes no arguments");
-	ret = snapshot("stats", &d, &nd, &q, &nq);
+	ret = snapshot("stats", &d, &nd, &q, &nq, NULL);
 	if (ret)
 		return ret;
 	if (json)

@@ -151,12 +151,72 @@ static void sim_ring_full_enospc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->q[0].submitted, 8ULL);
 }
 
+static void sim_barrier_holds_queue_until_released(struct kunit *test)
+{
+	struct sim_fixture *fx = sim_setup(test, &fx_free, 1);
+	struct xsched_sim_queue *q = &fx->q[0];
+
+	KUNIT_ASSERT_EQ(test, xsched_sim_submit(q, MS, NULL, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, xsched_sim_submit_barrier(q, NULL, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, xsched_sim_submit(q, 2 * MS, NULL, 0, 0), 0);
+	xsched_sim_advance(&fx->node, 50 * MS);
+	/* Kernel 1 done; the barrier (2) is pending, not consumed. */
+	KUNIT_EXPECT_EQ(test, q->completed, 1ULL);
+	KUNIT_EXPECT_EQ(test, q->launched, 1ULL);
+	KUNIT_EXPECT_EQ(test, q->submitted, 3ULL);
+	KUNIT_EXPECT_EQ(test, xsched_sim_next_event(&fx->node), U64_MAX);
+	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 2, 60 * MS), 0);
+	/* Consumed and completed at the release; kernel 3 launched. */
+	KUNIT_EXPECT_EQ(test, fx->done_at[0][2], 60 * MS);
+	KUNIT_EXPECT_EQ(test, q->launched, 3ULL);
+	xsched_sim_advance(&fx->node, 100 * MS);
+	KUNIT_EXPECT_EQ(test, fx->done_at[0][3], 62 * MS);
+}
+
+static void sim_barrier_release_bad_id_einval(struct kunit *test)
+{
+	struct sim_fixture *fx = sim_setup(test, &fx_free, 1);
+	struct xsched_sim_queue *q = &fx->q[0];
+
+	KUNIT_EXPECT_EQ(test, xsched_sim_submit(q, 0, NULL, 0, 0), -EINVAL);
+	xsched_sim_submit(q, 10 * MS, NULL, 0, 0);
+	xsched_sim_submit_barrier(q, NULL, 0, 0);
+	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 3, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 2, 0), 0);
+	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 2, 0), -EINVAL);
+	xsched_sim_advance(&fx->node, 100 * MS);
+	KUNIT_EXPECT_EQ(test, q->completed, 2ULL);
+	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 2, 100 * MS), -EINVAL);
+}
+
+static void sim_released_barrier_waits_for_resume(struct kunit *test)
+{
+	struct sim_fixture *fx = sim_setup(test, &fx_free, 1);
+	struct xsched_sim_queue *q = &fx->q[0];
+
+	xsched_sim_submit_barrier(q, NULL, 0, 0);
+	xsched_sim_runlist_change(&fx->node, &q, 1, false, MS);
+	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 1, 2 * MS), 0);
+	xsched_sim_advance(&fx->node, 10 * MS);
+	/* An unmapped queue's packets are not processed. */
+	KUNIT_EXPECT_EQ(test, q->launched, 0ULL);
+	xsched_sim_runlist_change(&fx->node, &q, 1, true, 10 * MS);
+	xsched_sim_advance(&fx->node, 11 * MS);
+	KUNIT_EXPECT_EQ(test, q->completed, 1ULL);
+	KUNIT_EXPECT_EQ(test, fx->done_at[0][1], 10 * MS);
+}
+
 static struct kunit_case xsched_sim_engine_cases[] = {
 	KUNIT_CASE(sim_alone_runs_at_full_speed),
 	KUNIT_CASE(sim_busy_queues_share_the_node),
 	KUNIT_CASE(sim_paused_queue_makes_no_progress),
 	KUNIT_CASE(sim_runlist_change_stalls_everyone),
 	KUNIT_CASE(sim_ring_full_enospc),
+	KUNIT_CASE(sim_barrier_holds_queue_until_released),
+	KUNIT_CASE(sim_barrier_release_bad_id_einval),
+	KUNIT_CASE(sim_released_barrier_waits_for_resume),
 	{}
 };
 

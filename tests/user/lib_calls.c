@@ -116,6 +116,31 @@ static void list_cases(void)
 		     xsched_get_queues(xs, 0, 0, NULL, &m), -EINVAL);
 }
 
+/* The simulator's domains: names say "simulated", nothing to open. */
+static void device_cases(void)
+{
+	struct xsched_device d;
+	int ret;
+
+	ret = xsched_domain_device(xs, qlo.gpu_id, &d);
+	xt_check("domain-device/simulated", !ret && d.gpu_id == qlo.gpu_id &&
+		 (d.flags & XSCHED_DEVICE_SIMULATED) &&
+		 !(d.flags & XSCHED_DEVICE_DRM_NAME) &&
+		 !strncmp(d.name, "simulated MI300X node ", 22) &&
+		 !d.render_node[0] && !d.pci_address[0] && d.render_minor == -1 &&
+		 d.kfd_node == -1 && d.partition == 0 && d.partitions >= 1 &&
+		 d.drm_error == -ENODEV,
+		 "ret %d flags %x name '%s' part %u/%u", ret, d.flags, d.name,
+		 d.partition, d.partitions);
+	xt_check_ret("domain-device/unknown-gpu-enoent",
+		     xsched_domain_device(xs, 0xdead, &d), -ENOENT);
+	xt_check_ret("domain-device/null-out-einval",
+		     xsched_domain_device(xs, qlo.gpu_id, NULL), -EINVAL);
+	/* Without a handle only KFD's topology is asked; the guest has none. */
+	xt_check_ret("domain-device/no-handle-no-kfd-enoent",
+		     xsched_domain_device(NULL, qlo.gpu_id, &d), -ENOENT);
+}
+
 static void queue_cases(void)
 {
 	struct xsched_queue_info qi;
@@ -245,6 +270,7 @@ int main(void)
 	}
 	attach_hsa_cases();
 	list_cases();
+	device_cases();
 	queue_cases();
 	nobody_cases();
 	sysfs_cases();

@@ -65,6 +65,38 @@ int main(void)
 	ret = simq_wait(&q, 4, 10 * MS);
 	xt_check("wait-timeout-etimedout", ret == -ETIMEDOUT, "ret %d", ret);
 
+	/* A barrier-value packet stays pending until released. */
+	ret = simq_barrier(&q);
+	if (!ret)
+		ret = simq_submit(&q, 1 * MS, 1);
+	xt_check("barrier-doorbell", !ret && q.wdid == 5, "ret %d", ret);
+	ret = simq_wait(&q, 4, 50 * MS);
+	xt_check("barrier-not-consumed", ret == -ETIMEDOUT && simq_rdid(&q) == 3 &&
+		 q.signals[3].value == 1, "ret %d rdid %llu", ret,
+		 (unsigned long long)simq_rdid(&q));
+	ret = simq_release(&q, 5);
+	xt_check("release-kernel-einval", ret == -EINVAL, "ret %d", ret);
+	ret = simq_release(&q, 6);
+	xt_check("release-unsubmitted-einval", ret == -EINVAL, "ret %d", ret);
+	simq_op_init(&op, q.queue_id);
+	op.dispatch_id = 4;
+	op.timeout_ns = 1;
+	ret = simq_ioctl(fd, XSCHED_SIM_IOC_RELEASE, &op);
+	xt_check("release-timeout-einval", ret == -EINVAL, "ret %d", ret);
+	ret = simq_release(&q, 4);
+	xt_check("release", !ret, "ret %d", ret);
+	ret = simq_wait(&q, 5, 5000 * MS);
+	xt_check("released-barrier-completes", !ret && !q.signals[3].value &&
+		 !q.signals[4].value && q.signals[3].end_ts <= q.signals[4].start_ts,
+		 "ret %d values %lld %lld", ret, (long long)q.signals[3].value,
+		 (long long)q.signals[4].value);
+	ret = simq_release(&q, 4);
+	xt_check("release-twice-einval", ret == -EINVAL, "ret %d", ret);
+	simq_op_init(&op, 999);
+	op.dispatch_id = 1;
+	ret = simq_ioctl(fd, XSCHED_SIM_IOC_RELEASE, &op);
+	xt_check("release-unknown-queue-enoent", ret == -ENOENT, "ret %d", ret);
+
 	memset(&c, 0, sizeof(c));
 	c.size = sizeof(c);
 	c.ring_va = (uintptr_t)q.ring;

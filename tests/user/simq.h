@@ -106,12 +106,46 @@ static inline int simq_submit(struct simq *q, uint64_t work_ns, unsigned int n)
 
 		s->value = 1;
 		s->start_ts = s->end_ts = 0;
+		memset(pkt, 0, 32);
 		memcpy(pkt + 32, &work_ns, 8);
 		memcpy(pkt + 56, &sig, 8);
 	}
 	__atomic_store_n(&q->amdq[56 / 8], q->wdid, __ATOMIC_RELEASE);
 	simq_op_init(&op, q->queue_id);
 	return simq_ioctl(q->fd, XSCHED_SIM_IOC_DOORBELL, &op);
+}
+
+/*
+ * Writes a barrier-value packet (held until simq_release()) and rings the
+ * doorbell; its dispatch id is q->wdid afterwards.
+ */
+static inline int simq_barrier(struct simq *q)
+{
+	struct xsched_sim_queue_op op;
+	uint64_t id = ++q->wdid;
+	uint8_t *pkt = q->ring + ((id - 1) % SIMQ_SLOTS) * 64;
+	struct simq_signal *s = &q->signals[(id - 1) % SIMQ_SLOTS];
+	uint64_t sig = (uintptr_t)s;
+
+	s->value = 1;
+	s->start_ts = s->end_ts = 0;
+	memset(pkt, 0, 64);
+	pkt[0] = XSCHED_SIM_PKT_TYPE_VENDOR;
+	pkt[XSCHED_SIM_PKT_AMD_FORMAT] = XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE;
+	memcpy(pkt + 56, &sig, 8);
+	__atomic_store_n(&q->amdq[56 / 8], q->wdid, __ATOMIC_RELEASE);
+	simq_op_init(&op, q->queue_id);
+	return simq_ioctl(q->fd, XSCHED_SIM_IOC_DOORBELL, &op);
+}
+
+/* The condition of barrier packet @id holds. */
+static inline int simq_release(struct simq *q, uint64_t id)
+{
+	struct xsched_sim_queue_op op;
+
+	simq_op_init(&op, q->queue_id);
+	op.dispatch_id = id;
+	return simq_ioctl(q->fd, XSCHED_SIM_IOC_RELEASE, &op);
 }
 
 static inline int simq_wait(struct simq *q, uint64_t id, uint64_t timeout_ns)

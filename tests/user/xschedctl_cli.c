@@ -58,10 +58,18 @@ int main(void)
 	xt_check("list-json/domain", rc == 0 && !strncmp(out, "{", 1) &&
 		 strstr(out, want) && strstr(out, "\"policy\":\"hpf\"") &&
 		 out[strlen(out) - 2] == '}', "rc %d %.300s", rc, out);
+	xt_check("list-json/device-simulated", rc == 0 &&
+		 strstr(out, "\"device\":{\"simulated\":true,\"kfd_node\":-1,"
+			"\"render_node\":\"\",\"pci_address\":\"\",") &&
+		 strstr(out, "\"name\":\"simulated MI300X node 0\","
+			"\"name_source\":\"simulated\""), "rc %d %.400s", rc, out);
 	rc = run("list");
 	snprintf(want, sizeof(want), "\n%-6d %-8u %-8d", id, q.gpu_id, getpid());
 	xt_check("list-text", rc == 0 && strstr(out, "GPU_ID") && strstr(out, want),
 		 "rc %d %.300s", rc, out);
+	xt_check("list-text/device-simulated", rc == 0 && strstr(out, "RENDER") &&
+		 strstr(out, " simulated            simulated    0/") &&
+		 strstr(out, " simulated MI300X node 0\n"), "rc %d %.300s", rc, out);
 
 	snprintf(a, sizeof(a), "set-priority %d 2", id);
 	rc = run(a);

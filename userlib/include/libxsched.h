@@ -85,6 +85,36 @@ int xsched_attach_hsa_queue(struct xsched *xs, const void *hsa_queue,
 			    uint32_t *id);
 int xsched_attach_hip_stream(struct xsched *xs, void *stream, uint32_t *id);
 
+/* struct xsched_device.flags */
+#define XSCHED_DEVICE_SIMULATED	(1U << 0)	/* xsched_sim.ko: no hardware */
+#define XSCHED_DEVICE_DRM_NAME	(1U << 1)	/* name from libdrm_amdgpu */
+
+/*
+ * How ROCm users know a domain's device: from KFD's topology
+ * (/sys/class/kfd/kfd/topology/nodes) and, when it can be loaded,
+ * libdrm_amdgpu.  Empty strings and -1 mean "none" or "unknown".
+ */
+struct xsched_device {
+	uint32_t gpu_id;
+	uint32_t flags;			/* XSCHED_DEVICE_* */
+	int32_t kfd_node;		/* topology node number */
+	int32_t render_minor;		/* e.g. 128 */
+	char render_node[32];		/* e.g. "/dev/dri/renderD128" */
+	char pci_address[16];		/* e.g. "0000:c1:00.0" */
+	uint32_t vendor_id;
+	uint32_t device_id;
+	uint32_t partition;		/* index among the nodes of one device */
+	uint32_t partitions;		/* 1 when the device is not partitioned */
+	char partition_mode[8];		/* amdgpu's e.g. "CPX", when readable */
+	char name[64];			/* marketing name, else topology's */
+	int32_t drm_error;		/* 0 iff XSCHED_DEVICE_DRM_NAME, else
+					 * why not, as -errno */
+	uint32_t reserved[7];
+};
+
+int xsched_domain_device(struct xsched *xs, uint32_t gpu_id,
+			 struct xsched_device *dev);
+
 #ifdef __cplusplus
 }
 #endif

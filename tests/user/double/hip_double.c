@@ -5,10 +5,15 @@
  * (hipExtMallocWithFlags, hipFree, hipStreamWaitValue32,
  * hipStreamSynchronize), implemented on queues of the simulated GPU
  * (/dev/xsched_sim, simq.h), plus test controls (xsd_*) that only the
- * tests call.  A "stream" is a simq; a stream waiting on a value keeps its
- * queue fed with short kernels until the word holds the value, which is
- * what a real hipStreamWaitValue32 does to a hardware queue: work stays
- * pending until the host writes the word.
+ * tests call.  A "stream" is a simq.
+ *
+ * hipStreamWaitValue32 does what ROCm does on a hardware queue: it writes
+ * one barrier-value packet, which the packet processor does not consume
+ * while the condition is unmet, so exactly one packet stays pending
+ * (write dispatch id = read dispatch id + 1) until the host writes the
+ * word.  The simulator does not read the word itself; a watcher thread
+ * here polls it, as the packet processor would, and releases the packet
+ * (XSCHED_SIM_IOC_RELEASE) once (*word & mask) == value.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -16,14 +21,17 @@
 #include "../simq.h"
 
 #define XSD_ERR_INVALID	1	/* hipErrorInvalidValue */
-#define XSD_KERNEL_NS	2000000ULL
+#define XSD_POLL_NS	100000L	/* the watcher's poll of the word */
+#define XSD_SYNC_NS	10000000000ULL
 
 struct xsd_stream {
 	struct simq q;
 	int has_queue;		/* 0: work goes elsewhere (like SDMA) */
-	struct xsd_stream *twin;	/* fed by the same wait (another thread) */
-	pthread_t feeder, twin_feeder;
-	int feeding, twin_feeding;
+	struct xsd_stream *twin;	/* blocked by the same wait */
+	struct xsd_stream *twin_blocked;	/* the twin of the wait in force */
+	pthread_t watcher;
+	int watching;
+	uint64_t barrier, twin_barrier;	/* dispatch ids; 0 = none */
 	volatile uint32_t *word;
 	uint32_t value, mask;
 };
@@ -66,44 +74,28 @@ uint64_t xsd_stream_ring(void *stream)
 	return s && s->has_queue ? (uintptr_t)s->q.ring : 0;
 }
 
+/*
+ * From now on every hipStreamWaitValue32 on @stream also blocks @twin's
+ * queue (NULL: no longer): a second queue of the process that goes busy
+ * at the same moment and stays busy as long.
+ */
 void xsd_stream_set_twin(void *stream, void *twin)
 {
 	xsd_get(stream)->twin = twin;
 }
 
-/* Keeps @q with work pending until *word & mask == value. */
-struct xsd_feed {
-	struct xsd_stream *s;
-	struct simq *q;
-};
-
-static void *xsd_feeder(void *arg)
+/* The packet processor's view of the word: poll, then release. */
+static void *xsd_watch(void *arg)
 {
-	struct xsd_stream *s = ((struct xsd_feed *)arg)->s;
-	struct simq *q = ((struct xsd_feed *)arg)->q;
+	struct xsd_stream *s = arg;
+	struct timespec ts = { 0, XSD_POLL_NS };
 
-	free(arg);
-	simq_submit(q, XSD_KERNEL_NS, 2);
-	while ((__atomic_load_n(s->word, __ATOMIC_ACQUIRE) & s->mask) != s->value) {
-		simq_wait(q, q->wdid - 1, 1000000000ULL);
-		simq_submit(q, XSD_KERNEL_NS, 1);
-	}
+	while ((__atomic_load_n(s->word, __ATOMIC_ACQUIRE) & s->mask) != s->value)
+		nanosleep(&ts, NULL);
+	simq_release(&s->q, s->barrier);
+	if (s->twin_barrier)
+		simq_release(&s->twin_blocked->q, s->twin_barrier);
 	return NULL;
-}
-
-static int xsd_feed(struct xsd_stream *s, struct simq *q, pthread_t *th)
-{
-	struct xsd_feed *f = malloc(sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->s = s;
-	f->q = q;
-	if (pthread_create(th, NULL, xsd_feeder, f)) {
-		free(f);
-		return -1;
-	}
-	return 0;
 }
 
 int hipExtMallocWithFlags(void **ptr, size_t size, unsigned int flags)
@@ -125,37 +117,48 @@ int hipStreamWaitValue32(void *stream, void *ptr, uint32_t value,
 {
 	struct xsd_stream *s = xsd_get(stream);
 
-	if (!s || !ptr || flags != 0x1 || s->feeding)	/* Eq only */
+	if (!s || !ptr || flags != 0x1 || s->watching)	/* Eq only */
 		return XSD_ERR_INVALID;
 	s->word = ptr;
 	s->value = value & mask;
 	s->mask = mask;
 	if (!s->has_queue)
 		return 0;
-	if (xsd_feed(s, &s->q, &s->feeder))
+	if (simq_barrier(&s->q))
 		return XSD_ERR_INVALID;
-	s->feeding = 1;
-	if (s->twin && s->twin->has_queue &&
-	    !xsd_feed(s, &s->twin->q, &s->twin_feeder))
-		s->twin_feeding = 1;
+	s->barrier = s->q.wdid;
+	s->twin_barrier = 0;
+	s->twin_blocked = s->twin;
+	if (s->twin && s->twin->has_queue && !simq_barrier(&s->twin->q))
+		s->twin_barrier = s->twin->q.wdid;
+	if (pthread_create(&s->watcher, NULL, xsd_watch, s)) {
+		/* Nothing will watch: release now rather than hang. */
+		simq_release(&s->q, s->barrier);
+		if (s->twin_barrier)
+			simq_release(&s->twin_blocked->q, s->twin_barrier);
+		return XSD_ERR_INVALID;
+	}
+	s->watching = 1;
 	return 0;
 }
 
 int hipStreamSynchronize(void *stream)
 {
 	struct xsd_stream *s = xsd_get(stream);
+	int ret = 0;
 
 	if (!s)
 		return XSD_ERR_INVALID;
-	if (s->feeding)
-		pthread_join(s->feeder, NULL);
-	if (s->twin_feeding) {
-		pthread_join(s->twin_feeder, NULL);
-		simq_wait(&s->twin->q, s->twin->q.wdid, 5000000000ULL);
+	if (s->watching) {
+		pthread_join(s->watcher, NULL);
+		s->watching = 0;
+		if (s->twin_barrier &&
+		    simq_wait(&s->twin_blocked->q, s->twin_barrier, XSD_SYNC_NS))
+			ret = XSD_ERR_INVALID;
+		s->twin_barrier = 0;
 	}
-	s->feeding = s->twin_feeding = 0;
 	if (s->has_queue && s->q.wdid &&
-	    simq_wait(&s->q, s->q.wdid, 5000000000ULL))
-		return XSD_ERR_INVALID;
-	return 0;
+	    simq_wait(&s->q, s->q.wdid, XSD_SYNC_NS))
+		ret = XSD_ERR_INVALID;
+	return ret;
 }

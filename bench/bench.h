@@ -112,4 +112,63 @@ static inline void bench_barrier_release(struct bench_barrier *b)
 	close(b->ready[0]);
 }
 
+
+/*
+ * Forks @n children that share @total items as evenly as possible: child
+ * i runs fn(i, its share, @b) and exits with what it returns.  Returns 0,
+ * or -1 (reported as @prog) if a fork failed.
+ */
+static inline int bench_spawn(pid_t *pid, unsigned int n, unsigned int total,
+			      int (*fn)(unsigned int i, unsigned int share,
+					struct bench_barrier *b),
+			      struct bench_barrier *b, const char *prog)
+{
+	unsigned int i;
+
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0) {
+			fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
+			return -1;
+		}
+		if (!pid[i])
+			_exit(fn(i, total / n + (i < total % n), b));
+	}
+	return 0;
+}
+
+
+/*
+ * A child of bench_spawn() that creates @n queues of the simulated GPU,
+ * queue i at priority prio[i % nprio], each given one kernel of @work_ns
+ * (none if 0), reports ready and then sleeps until killed.  Returns 3 or
+ * 4 (reported as @prog) if it cannot.
+ */
+static inline int bench_hold_queues(struct bench_barrier *b, unsigned int n,
+				    const uint32_t *prio, unsigned int nprio,
+				    uint64_t work_ns, const char *prog)
+{
+	struct simq *q = calloc(n, sizeof(*q));
+	unsigned int i;
+	int fd, ret = 0;
+
+	bench_barrier_child(b);
+	fd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
+	if (fd < 0 || !q)
+		return 3;
+	for (i = 0; i < n && !ret; i++) {
+		ret = simq_create(&q[i], fd, 0, prio[i % nprio]);
+		if (!ret && work_ns)
+			ret = simq_submit(&q[i], work_ns, 1);
+	}
+	if (ret) {
+		fprintf(stderr, "%s: queue %u: %s\n", prog, i, strerror(-ret));
+		return 4;
+	}
+	bench_barrier_wait(b);
+	for (;;)
+		pause();
+}
+
 #endif /* XSCHED_BENCH_H */

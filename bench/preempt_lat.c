@@ -29,29 +29,12 @@ static void usage(FILE *f)
 }
 
 /* Creates @n busy low-priority queues, then sleeps until killed. */
-static int low_proc(unsigned int n, struct bench_barrier *b)
+static int low_proc(unsigned int idx, unsigned int n, struct bench_barrier *b)
 {
-	struct simq *q = calloc(n, sizeof(*q));
-	unsigned int i;
-	int fd, ret = 0;
+	static const uint32_t low = 0;
 
-	bench_barrier_child(b);
-	fd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
-	if (fd < 0 || !q)
-		return 3;
-	for (i = 0; i < n && !ret; i++) {
-		ret = simq_create(&q[i], fd, 0, 0);
-		if (!ret)
-			ret = simq_submit(&q[i], LOW_WORK_NS, 1);
-	}
-	if (ret) {
-		fprintf(stderr, "preempt_lat: low queue %u: %s\n", i,
-			strerror(-ret));
-		return 4;
-	}
-	bench_barrier_wait(b);
-	for (;;)
-		pause();
+	(void)idx;	/* bench_spawn() passes both */
+	return bench_hold_queues(b, n, &low, 1, LOW_WORK_NS, "preempt_lat");
 }
 
 int main(int argc, char **argv)
@@ -93,19 +76,8 @@ int main(int argc, char **argv)
 		perror("preempt_lat: setup");
 		return 1;
 	}
-	fflush(stdout);
-	for (i = 0; i < nprocs; i++) {
-		/* nlow split as evenly as possible */
-		unsigned int n = nlow / nprocs + (i < nlow % nprocs);
-
-		pid[i] = fork();
-		if (pid[i] < 0) {
-			perror("preempt_lat: fork");
-			return 1;
-		}
-		if (!pid[i])
-			_exit(low_proc(n, &b));
-	}
+	if (bench_spawn(pid, nprocs, nlow, low_proc, &b, "preempt_lat"))
+		return 1;
 	fd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	ret = fd < 0 ? -errno : simq_create(&q, fd, 0, 11);
 	if (ret || bench_barrier_ready(&b, nprocs)) {

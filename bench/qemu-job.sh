@@ -7,7 +7,8 @@
 # trace events during the systematic runs).  Prints key=value lines that
 # the host formats: SYS (bench/systematic), XSTAT (the domain's sysfs
 # files), TRACE and PAUSE (trace events), NOISE (bench/timer_noise), PL
-# (bench/preempt_lat), MEM/MEMCACHE (bench/qmem), and "XT FAIL <step>"
+# (bench/preempt_lat), D2PTAIL (the 12 slowest doorbell -> pause times,
+# us), MEM/MEMCACHE (bench/qmem), and "XT FAIL <step>"
 # for every step that failed.
 
 # Run directly rather than sourced by the guest's /init: usage only.

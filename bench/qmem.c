@@ -88,25 +88,13 @@ static void snapshot(struct snap *s)
 	fclose(f);
 }
 
-static int holder(unsigned int n, struct bench_barrier *b)
+/* Idle queues, half at priority 11 and half at 0. */
+static int holder(unsigned int idx, unsigned int n, struct bench_barrier *b)
 {
-	struct simq *q = calloc(n, sizeof(*q));
-	unsigned int i;
-	int fd, ret = 0;
+	static const uint32_t prio[] = { 11, 0 };
 
-	bench_barrier_child(b);
-	fd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
-	if (fd < 0 || !q)
-		return 3;
-	for (i = 0; i < n && !ret; i++)
-		ret = simq_create(&q[i], fd, 0, i % 2 ? 0 : 11);
-	if (ret) {
-		fprintf(stderr, "qmem: queue %u: %s\n", i, strerror(-ret));
-		return 4;
-	}
-	bench_barrier_wait(b);
-	for (;;)
-		pause();
+	(void)idx;	/* bench_spawn() passes both */
+	return bench_hold_queues(b, n, prio, 2, 0, "qmem");
 }
 
 static struct snap before, after;
@@ -139,18 +127,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snapshot(&before);
-	fflush(stdout);
-	for (i = 0; i < nprocs; i++) {
-		unsigned int n = nq / nprocs + (i < nq % nprocs);
-
-		pid[i] = fork();
-		if (pid[i] < 0) {
-			perror("qmem: fork");
-			return 1;
-		}
-		if (!pid[i])
-			_exit(holder(n, &b));
-	}
+	if (bench_spawn(pid, nprocs, nq, holder, &b, "qmem"))
+		return 1;
 	if (bench_barrier_ready(&b, nprocs))
 		failed = 1;
 	else

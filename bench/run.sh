@@ -84,8 +84,8 @@ echo "the emulated CPU.  Raw guest output: $log"
 
 # us_of NS: "12.3 us"
 us_of() { awk -v v="${1:-}" 'BEGIN { if (v == "" || v == "-") print "-"; else printf "%.1f us\n", v / 1000 }'; }
-# mean_us SUM COUNT
-mean_us() { awk -v s="${1:-}" -v n="${2:-}" 'BEGIN { if (s == "" || n == "" || n == 0) print "-"; else printf "%.1f us\n", s / n / 1000 }'; }
+# per A B FORMAT: A / B printed with FORMAT ("-" if either is missing or B is 0)
+per() { awk -v a="${1:-}" -v b="${2:-}" -v f="$3" 'BEGIN { if (a == "" || a == "-" || b == "" || b == "-" || b == 0) print "-"; else printf f "\n", a / b }'; }
 
 for p in $parts; do
 	echo
@@ -115,6 +115,8 @@ for p in $parts; do
 			echo "  doorbell -> pause issued (user CLOCK_MONOTONIC vs xsched:xsched_pause, trace_clock mono):"
 			echo "    P50 $(kv "$pl" d2p_p50_us) us, P90 $(kv "$pl" d2p_p90_us) us, P99 $(kv "$pl" d2p_p99_us) us, max $(kv "$pl" d2p_max_us) us over $(kv "$pl" matched) of $(kv "$pl" doorbells) doorbells" \
 				"(target: P99 < poll_us + 50 = $((${poll:-0} + 50)) us)"
+			tail=$(grep -m1 '^D2PTAIL pause16 ' "$log" | cut -d' ' -f3-)
+			[ -n "$tail" ] && echo "    the 12 slowest: $tail(us)"
 			echo "  xsched's own latency_ns (busy seen by a poll -> pause issued): P50 $(kv "$t" lat_p50_us) us, P99 $(kv "$t" lat_p99_us) us over $(kv "$t" pauses) pauses"
 			echo "  sysfs: pause_lat_mean_ns $(us_of "$(kv "$x" pause_lat_mean_ns)"), pause_lat_max_ns $(us_of "$(kv "$x" pause_lat_max_ns)"), poll_us $poll"
 		fi
@@ -192,11 +194,11 @@ for p in $parts; do
 				"$(kv "$t" pauses)" "$(kv "$t" batch_p50)" \
 				"$(kv "$pl" d2p_p50_us) / $(kv "$pl" d2p_p99_us) us" \
 				"$(kv "$t" lat_p50_us) / $(kv "$t" lat_p99_us) us" \
-				"$(awk -v a="$(kv "$x" policy_ns)" -v n="$(kv "$x" decisions)" 'BEGIN { if (a == "" || !n) print "-"; else printf "%.0f ns\n", a / n }')" \
+				"$(per "$(kv "$x" policy_ns)" "$(kv "$x" decisions)" "%.0f ns")" \
 				"$(kv "$t" op_p50_us) us" \
-				"$(awk -v o="$(kv "$t" op_p50_us)" -v b="$(kv "$t" batch_p50)" 'BEGIN { if (o == "" || o == "-" || !b) print "-"; else printf "%.2f us\n", o / b }')" \
-				"$(awk -v a="$(kv "$x" polled)" -v n="$(kv "$x" polls)" 'BEGIN { if (a == "" || !n) print "-"; else printf "%.0f\n", a / n }')" \
-				"$(awk -v a="$(kv "$x" poll_ns)" -v n="$(kv "$x" polled)" 'BEGIN { if (a == "" || !n) print "-"; else printf "%.0f ns\n", a / n }')"
+				"$(per "$(kv "$t" op_p50_us)" "$(kv "$t" batch_p50)" "%.2f us")" \
+				"$(per "$(kv "$x" polled)" "$(kv "$x" polls)" "%.0f")" \
+				"$(per "$(kv "$x" poll_ns)" "$(kv "$x" polled)" "%.0f ns")"
 		done
 		echo "  doorbell->pause: user CLOCK_MONOTONIC doorbell to the xsched:xsched_pause event;"
 		echo "  latency_ns: the event's field (busy seen by a poll -> pause issued);"

@@ -32,12 +32,13 @@ static const char *label = "run";
 /* Shared with the children: one latency (ns) per task, 0 = not done. */
 static uint64_t *lat;
 
-static int client(unsigned int idx, struct bench_barrier *b)
+static int client(unsigned int idx, unsigned int one, struct bench_barrier *b)
 {
 	unsigned int prio = idx < nhigh ? high_prio : 0, t;
 	struct simq q;
 	int fd, ret;
 
+	(void)one;	/* bench_spawn() passes both */
 	bench_barrier_child(b);
 	fd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	ret = fd < 0 ? -errno : simq_create(&q, fd, 0, prio);
@@ -102,16 +103,8 @@ int main(int argc, char **argv)
 		perror("systematic: setup");
 		return 1;
 	}
-	fflush(stdout);
-	for (i = 0; i < nclients; i++) {
-		pid[i] = fork();
-		if (pid[i] < 0) {
-			perror("systematic: fork");
-			return 1;
-		}
-		if (!pid[i])
-			_exit(client(i, &b));
-	}
+	if (bench_spawn(pid, nclients, nclients, client, &b, "systematic"))
+		return 1;
 	if (bench_barrier_ready(&b, nclients)) {
 		fprintf(stderr, "systematic: a client died before the start\n");
 		for (i = 0; i < nclients; i++)

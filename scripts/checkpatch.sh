@@ -3,7 +3,8 @@
 #
 # Kernel coding style: checkpatch.pl (from Debian's linux-source-6.1) over
 # every kernel-side source file; each file must be free of errors and
-# warnings.
+# warnings.  Also: docs/ABI matches the sysfs attributes, and the QEMU
+# front ends (demo, bench, qemu-test) answer bad options with usage, exit 2.
 #
 # Usage: scripts/checkpatch.sh [FILE...]
 set -euo pipefail
@@ -48,5 +49,22 @@ for kind in dom:domains/\<gpu_id\> q:queues/\<id\>; do
 		diff <(echo "$code") <(echo "$docs") >&2 || true
 		result fail "abi-docs/${dir%%/*}" "kmod/xsched_sysfs.c and $abi differ"
 	fi
+done
+# The QEMU front ends refuse bad options with their usage line and exit 2,
+# before they install or build anything; --help exits 0.
+for cmd in "scripts/demo.sh --clock wall" "scripts/demo.sh --line 7" \
+	   "bench/run.sh --clock wall" "bench/run.sh --only nothing" \
+	   "scripts/qemu-test.sh --repeat 0"; do
+	rc=0; err=$(bash "$XSCHED_TOP"/$cmd 2>&1 >/dev/null) || rc=$?
+	if [ "$rc" = 2 ] && [[ $err == usage:* ]]; then
+		result pass "usage/${cmd// /_}"
+	else
+		result fail "usage/${cmd// /_}" "exit $rc: $err"
+	fi
+done
+for cmd in scripts/demo.sh bench/run.sh scripts/qemu-test.sh; do
+	rc=0; out=$(bash "$XSCHED_TOP/$cmd" --help 2>/dev/null) || rc=$?
+	[ "$rc" = 0 ] && [[ $out == usage:* ]] && result pass "usage/$cmd--help" ||
+		result fail "usage/$cmd--help" "exit $rc"
 done
 summary

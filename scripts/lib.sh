@@ -151,7 +151,7 @@ guest_clock() {
 # guest_boot WORK KVER LOG TIMEOUT: packs WORK/root and boots it with
 # 2 vCPUs and 1 GiB; the serial console goes to LOG (and, with
 # XSCHED_GUEST_TEE=1, to stderr as well); XSCHED_QEMU_ARGS adds QEMU
-# options (bench/run.sh --icount).  Returns 0 if the guest reached
+# options (guest_clock).  Returns 0 if the guest reached
 # "XT DONE".
 guest_boot() {
 	local work=$1 kver=$2 log=$3 timeout_s=$4

@@ -49,26 +49,6 @@ static const char *xs_root(void)
 	return r ? r : "";
 }
 
-static int xs_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	buf[n] = 0;
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = 0;
-	return 0;
-}
-
 /* One "key value" line of a properties file; -ENOENT when absent. */
 static int xs_prop(const char *props, const char *key, uint64_t *val)
 {

@@ -16,6 +16,7 @@ int xs_ioctl(int fd, unsigned long cmd, void *arg);
 void xs_hip_unload(struct xs_hip *hip);
 uint64_t xs_now_ms(void);
 void xs_sleep_ms(unsigned int ms);
+int xs_read_file(const char *path, char *buf, size_t len);
 
 #define XS_EXPORT __attribute__((visibility("default")))
 

@@ -33,7 +33,11 @@ static int xs_domain_path(char *p, size_t len, uint32_t gpu_id,
 	return 0;
 }
 
-static int xs_read(const char *path, char *buf, size_t len)
+/*
+ * Reads a small text file (sysfs, KFD topology) into @buf, without its
+ * trailing newline and spaces; 0 or -errno.
+ */
+int xs_read_file(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd;
@@ -50,8 +54,8 @@ static int xs_read(const char *path, char *buf, size_t len)
 	if (n < 0)
 		return (int)n;
 	buf[n] = 0;
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
 	return 0;
 }
 
@@ -83,7 +87,7 @@ XS_EXPORT int xsched_domain_get_policy(uint32_t gpu_id, char *buf, size_t len)
 	if (!buf)
 		return -EINVAL;
 	ret = xs_domain_path(p, sizeof(p), gpu_id, "policy");
-	return ret ? ret : xs_read(p, buf, len);
+	return ret ? ret : xs_read_file(p, buf, len);
 }
 
 XS_EXPORT int xsched_domain_set_policy(uint32_t gpu_id, const char *policy)
@@ -108,7 +112,7 @@ XS_EXPORT int xsched_domain_get_attr(uint32_t gpu_id, const char *attr,
 		return -EINVAL;
 	ret = xs_domain_path(p, sizeof(p), gpu_id, attr);
 	if (!ret)
-		ret = xs_read(p, buf, sizeof(buf));
+		ret = xs_read_file(p, buf, sizeof(buf));
 	if (ret)
 		return ret;
 	errno = 0;

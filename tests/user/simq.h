@@ -92,36 +92,12 @@ static inline int simq_create(struct simq *q, int fd, uint32_t gpu_id,
 	return 0;
 }
 
-/* Writes packets for @n kernels of @work_ns each and rings the doorbell. */
-static inline int simq_submit(struct simq *q, uint64_t work_ns, unsigned int n)
-{
-	struct xsched_sim_queue_op op;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		uint64_t id = ++q->wdid;
-		uint8_t *pkt = q->ring + ((id - 1) % SIMQ_SLOTS) * 64;
-		struct simq_signal *s = &q->signals[(id - 1) % SIMQ_SLOTS];
-		uint64_t sig = (uintptr_t)s;
-
-		s->value = 1;
-		s->start_ts = s->end_ts = 0;
-		memset(pkt, 0, 32);
-		memcpy(pkt + 32, &work_ns, 8);
-		memcpy(pkt + 56, &sig, 8);
-	}
-	__atomic_store_n(&q->amdq[56 / 8], q->wdid, __ATOMIC_RELEASE);
-	simq_op_init(&op, q->queue_id);
-	return simq_ioctl(q->fd, XSCHED_SIM_IOC_DOORBELL, &op);
-}
-
 /*
- * Writes a barrier-value packet (held until simq_release()) and rings the
- * doorbell; its dispatch id is q->wdid afterwards.
+ * The next packet slot, zeroed, with its completion signal armed and
+ * recorded in the packet; advances q->wdid (published by simq_ring()).
  */
-static inline int simq_barrier(struct simq *q)
+static inline uint8_t *simq_next_packet(struct simq *q)
 {
-	struct xsched_sim_queue_op op;
 	uint64_t id = ++q->wdid;
 	uint8_t *pkt = q->ring + ((id - 1) % SIMQ_SLOTS) * 64;
 	struct simq_signal *s = &q->signals[(id - 1) % SIMQ_SLOTS];
@@ -130,12 +106,41 @@ static inline int simq_barrier(struct simq *q)
 	s->value = 1;
 	s->start_ts = s->end_ts = 0;
 	memset(pkt, 0, 64);
-	pkt[0] = XSCHED_SIM_PKT_TYPE_VENDOR;
-	pkt[XSCHED_SIM_PKT_AMD_FORMAT] = XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE;
 	memcpy(pkt + 56, &sig, 8);
+	return pkt;
+}
+
+/* Publishes the write dispatch id and rings the doorbell. */
+static inline int simq_ring(struct simq *q)
+{
+	struct xsched_sim_queue_op op;
+
 	__atomic_store_n(&q->amdq[56 / 8], q->wdid, __ATOMIC_RELEASE);
 	simq_op_init(&op, q->queue_id);
 	return simq_ioctl(q->fd, XSCHED_SIM_IOC_DOORBELL, &op);
+}
+
+/* Writes packets for @n kernels of @work_ns each and rings the doorbell. */
+static inline int simq_submit(struct simq *q, uint64_t work_ns, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		memcpy(simq_next_packet(q) + 32, &work_ns, 8);
+	return simq_ring(q);
+}
+
+/*
+ * Writes a barrier-value packet (held until simq_release()) and rings the
+ * doorbell; its dispatch id is q->wdid afterwards.
+ */
+static inline int simq_barrier(struct simq *q)
+{
+	uint8_t *pkt = simq_next_packet(q);
+
+	pkt[0] = XSCHED_SIM_PKT_TYPE_VENDOR;
+	pkt[XSCHED_SIM_PKT_AMD_FORMAT] = XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE;
+	return simq_ring(q);
 }
 
 /* The condition of barrier packet @id holds. */

@@ -55,6 +55,8 @@ unsigned int xsched_sim_nr_gpus;
 
 #define XSCHED_SIM_GPU_ID_BASE	0x5100
 #define XSCHED_SIM_MAX_WORK_NS	(10ULL * NSEC_PER_SEC)
+/* Bound on one wait for a runlist change (a model gone wrong). */
+#define XSCHED_SIM_RUNLIST_WAIT_MAX_NS	NSEC_PER_SEC
 
 struct xsched_sim_gpu *xsched_sim_gpu_by_id(u32 gpu_id)
 {
@@ -86,6 +88,29 @@ static enum hrtimer_restart xsched_sim_timer_fn(struct hrtimer *t)
 	xsched_sim_rearm(gpu);
 	spin_unlock(&gpu->lock);
 	return HRTIMER_NORESTART;
+}
+
+/**
+ * xsched_sim_runlist_wait() - wait until a runlist change is done
+ * @until: when the node's model finishes it (its stall_until then)
+ *
+ * amdkfd makes a runlist change synchronously: execute_queues_cpsch()
+ * waits for the preemption fence before queue creation, destruction or
+ * an update returns.  Callers of the simulator wait likewise, with no
+ * lock held, so that no caller can ask for runlist changes faster than
+ * the node makes them: otherwise the node's stall would run ahead of
+ * real time without bound, and nothing would run again.
+ */
+void xsched_sim_runlist_wait(u64 until)
+{
+	u64 now = ktime_get_ns();
+	ktime_t t;
+
+	if (until <= now)
+		return;
+	t = ns_to_ktime(min(until, now + XSCHED_SIM_RUNLIST_WAIT_MAX_NS));
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	schedule_hrtimeout_range(&t, 0, HRTIMER_MODE_ABS);
 }
 
 static struct xsched_sim_q *sim_q(struct xsched_sim_queue *mq)
@@ -220,9 +245,12 @@ static int sim_check_create(const struct xsched_sim_create_queue *a)
 	return 0;
 }
 
-/* Caller holds both sim locks. */
+/*
+ * Caller holds both sim locks; *@until is set to when the runlist change
+ * of a queue created ends (xsched_sim_runlist_wait()).
+ */
 static int sim_create(struct xsched_sim_proc *p, const struct file *file,
-		      struct xsched_sim_create_queue *a)
+		      struct xsched_sim_create_queue *a, u64 *until)
 {
 	u32 nslots = a->ring_size / KFD_XSCHED_AQL_PACKET_SIZE;
 	struct xsched_sim_gpu *gpu;
@@ -280,6 +308,7 @@ static int sim_create(struct xsched_sim_proc *p, const struct file *file,
 	spin_lock_bh(&gpu->lock);
 	xsched_sim_queue_add(&gpu->model, &q->model, ktime_get_ns());
 	xsched_sim_rearm(gpu);
+	*until = gpu->model.stall_until;
 	spin_unlock_bh(&gpu->lock);
 
 	set_bit(qid, p->qids);
@@ -293,15 +322,20 @@ err:
 	return ret;
 }
 
-/* Caller holds both sim locks. */
-static void sim_destroy(struct xsched_sim_q *q)
+/*
+ * Caller holds both sim locks.  Returns when the runlist change that
+ * removes the queue ends (xsched_sim_runlist_wait()).
+ */
+static u64 sim_destroy(struct xsched_sim_q *q)
 {
 	struct xsched_sim_gpu *gpu = q->gpu;
+	u64 until;
 
 	spin_lock_bh(&gpu->lock);
 	xsched_sim_queue_remove(&q->model, ktime_get_ns());
 	q->dead = true;
 	xsched_sim_rearm(gpu);
+	until = gpu->model.stall_until;
 	spin_unlock_bh(&gpu->lock);
 	wake_up_all(&q->wq);
 
@@ -310,6 +344,7 @@ static void sim_destroy(struct xsched_sim_q *q)
 	xa_erase(&q->proc->byid, q->queue_id);
 	list_del_init(&q->link);
 	sim_q_put(q);
+	return until;
 }
 
 /*
@@ -446,6 +481,7 @@ static long sim_queue_op(struct xsched_sim_proc *p, unsigned int cmd,
 	bool wait = cmd == XSCHED_SIM_IOC_WAIT;
 	struct xsched_sim_queue_op a;
 	struct xsched_sim_q *q;
+	u64 until = 0;
 	long ret;
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
@@ -461,7 +497,7 @@ static long sim_queue_op(struct xsched_sim_proc *p, unsigned int cmd,
 	if (!q)
 		ret = -ENOENT;
 	else if (cmd == XSCHED_SIM_IOC_DESTROY_QUEUE)
-		sim_destroy(q);
+		until = sim_destroy(q);
 	else if (cmd == XSCHED_SIM_IOC_DOORBELL)
 		ret = sim_doorbell(q);
 	else if (cmd == XSCHED_SIM_IOC_RELEASE)
@@ -471,6 +507,7 @@ static long sim_queue_op(struct xsched_sim_proc *p, unsigned int cmd,
 	mutex_unlock(&xsched_sim_lock);
 	if (cmd == XSCHED_SIM_IOC_DESTROY_QUEUE)
 		mutex_unlock(&xsched_sim_listener_lock);
+	xsched_sim_runlist_wait(until);
 	if (wait && q) {
 		ret = sim_wait(q, a.dispatch_id, a.timeout_ns);
 		sim_q_put(q);
@@ -500,6 +537,7 @@ static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 	struct xsched_sim_proc *p = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	struct xsched_sim_create_queue c;
+	u64 until = 0;
 	long ret;
 
 	switch (cmd) {
@@ -508,9 +546,10 @@ static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 			return -EFAULT;
 		mutex_lock(&xsched_sim_listener_lock);
 		mutex_lock(&xsched_sim_lock);
-		ret = sim_create(p, file, &c);
+		ret = sim_create(p, file, &c, &until);
 		mutex_unlock(&xsched_sim_lock);
 		mutex_unlock(&xsched_sim_listener_lock);
+		xsched_sim_runlist_wait(until);
 		if (!ret && copy_to_user(uarg, &c, sizeof(c)))
 			ret = -EFAULT;	/* the queue lives on with the file */
 		return ret;
@@ -564,18 +603,20 @@ static int xsched_sim_release(struct inode *inode, struct file *file)
 {
 	struct xsched_sim_proc *p = file->private_data;
 	struct xsched_sim_q *q, *tmp;
+	u64 until = 0;
 
 	mutex_lock(&xsched_sim_listener_lock);
 	mutex_lock(&xsched_sim_lock);
 	list_for_each_entry_safe(q, tmp, &p->queues, link)
 		if (q->file == file)
-			sim_destroy(q);
+			until = max(until, sim_destroy(q));
 	if (!--p->nfiles) {
 		list_del_init(&p->link);
 		xsched_sim_notify(KFD_XSCHED_PROCESS_GONE, p->tgid, NULL);
 	}
 	mutex_unlock(&xsched_sim_lock);
 	mutex_unlock(&xsched_sim_listener_lock);
+	xsched_sim_runlist_wait(until);
 	xsched_sim_proc_put(p);
 	return 0;
 }

@@ -80,6 +80,7 @@ void xsched_sim_notify(enum kfd_xsched_event ev, pid_t tgid,
 		       const struct xsched_sim_q *q);
 void xsched_sim_provider_gone(void);
 void xsched_sim_rearm(struct xsched_sim_gpu *gpu);
+void xsched_sim_runlist_wait(u64 until);
 void xsched_sim_proc_put(struct xsched_sim_proc *p);
 struct xsched_sim_gpu *xsched_sim_gpu_by_id(u32 gpu_id);
 

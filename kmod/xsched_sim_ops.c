@@ -179,6 +179,7 @@ static int sim_set_paused(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 	struct xsched_sim_queue **set;
 	struct xsched_sim_gpu *gpu;
 	unsigned int i, nr = 0;
+	u64 until = 0;
 
 	gpu = xsched_sim_gpu_by_id(gpu_id);
 	if (!gpu)
@@ -203,10 +204,12 @@ static int sim_set_paused(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 		xsched_sim_runlist_change(&gpu->model, set, nr, !pause,
 					  ktime_get_ns());
 		xsched_sim_rearm(gpu);
+		until = gpu->model.stall_until;
 		spin_unlock_bh(&gpu->lock);
 	}
 	mutex_unlock(&xsched_sim_lock);
 	kfree(set);
+	xsched_sim_runlist_wait(until);
 	return 0;
 }
 
@@ -229,6 +232,7 @@ static int sim_set_priority(u32 gpu_id, const struct kfd_xsched_queue_ref *r,
 	struct xsched_sim_gpu *gpu = xsched_sim_gpu_by_id(gpu_id);
 	struct xsched_sim_proc *last = NULL;
 	struct xsched_sim_q *q;
+	u64 until = 0;
 	int ret = 0;
 
 	if (!gpu)
@@ -245,9 +249,11 @@ static int sim_set_priority(u32 gpu_id, const struct kfd_xsched_queue_ref *r,
 		xsched_sim_runlist_change(&gpu->model, NULL, 0, true,
 					  ktime_get_ns());
 		xsched_sim_rearm(gpu);
+		until = gpu->model.stall_until;
 		spin_unlock_bh(&gpu->lock);
 	}
 	mutex_unlock(&xsched_sim_lock);
+	xsched_sim_runlist_wait(until);
 	return ret;
 }
 

@@ -173,6 +173,7 @@ struct xsched_binding {
 	struct list_head domains;
 	spinlock_t ev_lock;
 	struct list_head events;
+	u64 ev_coalesced;		/* events dropped in pairs, ev_lock */
 	struct work_struct ev_work;
 	struct completion gone;
 	bool detached;			/* off xsched_bindings, xsched_lock */

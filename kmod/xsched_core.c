@@ -445,7 +445,14 @@ static void xsched_queue_created(struct xsched_binding *b,
 	rcu_read_unlock();
 	q->dom = dom;
 	ret = xsched_qmem_pin(q, info);
-	if (ret)
+	/*
+	 * -ESRCH: the owner exited before its queue was handled, a normal
+	 * event (its queue goes next); anything else is worth a line.
+	 */
+	if (ret == -ESRCH)
+		pr_debug("queue %u of pid %d: owner already gone\n",
+			 info->queue_id, info->tgid);
+	else if (ret)
 		pr_warn_ratelimited("queue %u of pid %d: activity not readable (%d); scheduled by hints only\n",
 				    info->queue_id, info->tgid, ret);
 	ret = xsched_queue_add(dom, q);
@@ -628,6 +635,53 @@ static void xsched_ev_work(struct work_struct *work)
 	}
 }
 
+/* How far back a new event looks for pending events it cancels. */
+#define XSCHED_EV_COALESCE	64
+
+/*
+ * Called under b->ev_lock for a DESTROYED or PROCESS_GONE event about to
+ * be queued.  A queue whose CREATED is still pending was never tracked,
+ * so a pending CREATED it ends is dropped together with it (returns
+ * true: the new event need not be queued); PROCESS_GONE drops every
+ * pending event of its tgid before it (pids are reused only after this
+ * event).  Short-lived queues then cost the event work nothing, and it
+ * cannot fall ever further behind a process that churns queues.  The
+ * walk is bounded: what it does not reach is handled in order as before.
+ */
+static bool xsched_events_coalesce(struct xsched_binding *b,
+				   enum kfd_xsched_event ev, pid_t tgid,
+				   const struct kfd_xsched_queue_info *q)
+{
+	struct xsched_event *e, *tmp;
+	unsigned int seen = 0;
+
+	list_for_each_entry_safe_reverse(e, tmp, &b->events, link) {
+		if (++seen > XSCHED_EV_COALESCE)
+			break;
+		if (e->tgid != tgid)
+			continue;
+		if (e->ev == KFD_XSCHED_PROCESS_GONE)
+			return false;	/* an earlier process of this pid */
+		if (ev == KFD_XSCHED_PROCESS_GONE) {
+			list_del(&e->link);
+			kfree(e);
+			b->ev_coalesced++;
+			continue;
+		}
+		if (e->info.gpu_id != q->gpu_id ||
+		    e->info.queue_id != q->queue_id)
+			continue;
+		/* The latest event of this queue: cancel a CREATED only. */
+		if (e->ev != KFD_XSCHED_QUEUE_CREATED)
+			return false;
+		list_del(&e->link);
+		kfree(e);
+		b->ev_coalesced += 2;
+		return true;
+	}
+	return false;
+}
+
 static void xsched_listener_event(const struct kfd_xsched_listener *l,
 				  enum kfd_xsched_event ev, pid_t tgid,
 				  const struct kfd_xsched_queue_info *q)
@@ -639,6 +693,16 @@ static void xsched_listener_event(const struct kfd_xsched_listener *l,
 	if (ev == KFD_XSCHED_PROVIDER_GONE) {
 		xsched_provider_gone(b);
 		return;
+	}
+	if ((ev == KFD_XSCHED_QUEUE_DESTROYED && q) ||
+	    ev == KFD_XSCHED_PROCESS_GONE) {
+		bool gone;
+
+		spin_lock(&b->ev_lock);
+		gone = xsched_events_coalesce(b, ev, tgid, q);
+		spin_unlock(&b->ev_lock);
+		if (gone)
+			return;
 	}
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e) {

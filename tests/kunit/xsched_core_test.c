@@ -11,7 +11,7 @@
  * are made with xsched_decide() under dom->mutex, at chosen times.
  *
  * The mock's queues have no memory (tgids beyond any pid), so the core
- * logs that their activity is not readable and tracks them all the same.
+ * finds no owner to pin from and tracks them all the same.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -1031,6 +1031,55 @@ static void core_poll_fast_pass_reads_only_what_decides(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 2);
 }
 
+/* Sends one event without waiting for the core to process it. */
+static void mock_event_nowait(enum kfd_xsched_event ev, pid_t tgid,
+			      u32 queue_id)
+{
+	struct kfd_xsched_queue_info info = {
+		.tgid = tgid,
+		.queue_id = queue_id,
+		.gpu_id = MOCK_GPU_ID,
+		.state = KFD_XSCHED_QUEUE_ACTIVE,
+	};
+
+	mock->listener->event(mock->listener, ev, tgid,
+			      ev == KFD_XSCHED_PROCESS_GONE ? NULL : &info);
+}
+
+/*
+ * Events of queues that end before the core handled their creation are
+ * dropped in pairs, so that queue churn cannot build an ever longer
+ * backlog; what was already tracked is still removed in order.
+ */
+static void core_pending_events_of_short_queues_coalesce(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	const pid_t a = MOCK_TGID, b = MOCK_TGID + 1, c = MOCK_TGID + 2;
+
+	mock_create(test, fx, a, 1, 3);
+	/* The event work blocks on the first event it takes. */
+	mutex_lock(&fx->dom->mutex);
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, a, 0);
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, b, 0);
+	mock_event_nowait(KFD_XSCHED_QUEUE_DESTROYED, b, 0);	/* pair */
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, b, 0);	/* id reused */
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, c, 0);
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, c, 1);
+	mock_event_nowait(KFD_XSCHED_PROCESS_GONE, c, 0);	/* drops two */
+	mock_event_nowait(KFD_XSCHED_QUEUE_DESTROYED, a, 1);	/* tracked */
+	mutex_unlock(&fx->dom->mutex);
+	flush_workqueue(xsched_wq);
+
+	KUNIT_EXPECT_EQ(test, fx->b->ev_coalesced, 4ULL);
+	KUNIT_EXPECT_NOT_NULL(test, fx_xq(fx, a, 0));
+	KUNIT_EXPECT_NULL(test, fx_xq(fx, a, 1));
+	KUNIT_EXPECT_NOT_NULL(test, fx_xq(fx, b, 0));
+	KUNIT_EXPECT_NULL(test, fx_xq(fx, c, 0));
+	KUNIT_EXPECT_NULL(test, fx_xq(fx, c, 1));
+	KUNIT_EXPECT_EQ(test, fx->dom->nr_queues, 2U);
+	KUNIT_EXPECT_TRUE(test, list_empty(&fx->b->events));
+}
+
 static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_binds_mock_provider),
 	KUNIT_CASE(core_busy_high_pauses_all_lower_in_one_batch),
@@ -1038,6 +1087,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_poll_fast_pass_reads_only_what_decides),
 	KUNIT_CASE(core_queue_created_below_level_is_paused),
 	KUNIT_CASE(core_destroyed_queues_and_gone_process),
+	KUNIT_CASE(core_pending_events_of_short_queues_coalesce),
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),
 	KUNIT_CASE(core_unbind_fails_open),
 	KUNIT_CASE(core_provider_gone_resumes_then_calls_nothing),

@@ -102,13 +102,31 @@ kernel_tree() {
 # the kernel log between "XT DMESG-BEGIN" and "XT DMESG-END", prints "XT
 # DONE" and powers off.
 
-# kver_of_line LINE: the Debian kernel ABI of LINE (6.1 or 6.12); call
-# debian_kernels first.
+# kver_of_line LINE: the kernel a guest of LINE boots: Debian's 6.1 or
+# 6.12 ABI, or "debug-6.12", the debug kernel scripts/debug-kernel.sh
+# builds from Debian's 6.12 source; call debian_kernels first.
 kver_of_line() {
 	case "$1" in
 	6.1) echo "$KVER_61" ;;
 	6.12) echo "$KVER_612" ;;
+	debug|kasan) echo "$1-6.12" ;;
 	*) return 1 ;;
+	esac
+}
+
+# guest_kdir KVER: the build tree modules for KVER build against.
+guest_kdir() {
+	case "$1" in
+	debug-*|kasan-*) "$XSCHED_TOP/scripts/debug-kernel.sh" --variant "${1%%-*}" --print-dir ;;
+	*) echo "/lib/modules/$1/build" ;;
+	esac
+}
+
+# guest_kernel KVER: the kernel image QEMU boots for KVER.
+guest_kernel() {
+	case "$1" in
+	debug-*|kasan-*) echo "$(guest_kdir "$1")/arch/x86/boot/bzImage" ;;
+	*) echo "/boot/vmlinuz-$1" ;;
 	esac
 }
 
@@ -120,7 +138,13 @@ guest_stage() {
 	local work=$1 kver=$2 job=$3 m
 	rm -rf "$work"
 	mkdir -p "$work/root"/{bin,dev,proc,sys,modules,tmp}
-	if ! make -C "$XSCHED_TOP" --no-print-directory KVER="$kver" modules \
+	case "$kver" in
+	debug-*|kasan-*)
+		"$XSCHED_TOP/scripts/debug-kernel.sh" --variant "${kver%%-*}" >/dev/null ||
+			return 1 ;;
+	esac
+	if ! make -C "$XSCHED_TOP" --no-print-directory KVER="$kver" \
+		KDIR="$(guest_kdir "$kver")" modules \
 		>"$work/build.log" 2>&1; then
 		cat "$work/build.log" >&2
 		return 1
@@ -149,19 +173,26 @@ guest_clock() {
 }
 
 # guest_boot WORK KVER LOG TIMEOUT: packs WORK/root and boots it with
-# 2 vCPUs and 1 GiB; the serial console goes to LOG (and, with
+# 2 vCPUs and 1 GiB (2 GiB and the checkers' boot options for the debug
+# kernels); the serial console goes to LOG (and, with
 # XSCHED_GUEST_TEE=1, to stderr as well); XSCHED_QEMU_ARGS adds QEMU
-# options (guest_clock).  Returns 0 if the guest reached
+# options (guest_clock), XSCHED_GUEST_APPEND kernel options (e.g.
+# slub_debug=FZPU on a stock kernel).  Returns 0 if the guest reached
 # "XT DONE".
 guest_boot() {
-	local work=$1 kver=$2 log=$3 timeout_s=$4
+	local work=$1 kver=$2 log=$3 timeout_s=$4 mem=1024 extra=
+	case "$kver" in
+	debug-*) mem=2048; extra="page_owner=on" ;;
+	kasan-*) mem=2048 ;;
+	esac
+	extra="$extra ${XSCHED_GUEST_APPEND:-}"
 	mkdir -p "$(dirname "$log")"
 	(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) \
 		>"$work/initramfs.gz"
 	timeout "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg \
-		-m 1024 -smp 2 -nographic -no-reboot -monitor none \
-		${XSCHED_QEMU_ARGS:-} -kernel "/boot/vmlinuz-$kver" -initrd "$work/initramfs.gz" \
-		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic rdinit=/init" \
+		-m "$mem" -smp 2 -nographic -no-reboot -monitor none \
+		${XSCHED_QEMU_ARGS:-} -kernel "$(guest_kernel "$kver")" -initrd "$work/initramfs.gz" \
+		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic rdinit=/init $extra" \
 		</dev/null 2>&1 | tr -d '\r' |
 		if [ "${XSCHED_GUEST_TEE:-0}" = 1 ]; then tee "$log" >&2; else cat >"$log"; fi || true
 	grep -q '^XT DONE' "$log"

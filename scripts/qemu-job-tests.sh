@@ -23,19 +23,34 @@ for m in $(cat /modules/order); do
 	fi
 done
 
+# A program that declares "XT PLAN <name> N" must report exactly N cases
+# (PASS, FAIL or SKIP) in that run; one that reports none has failed.
+check_plan() {
+	local name=$1 out=$2 plan got
+	plan=$(sed -n "s|^XT PLAN $name \([0-9]*\)\$|\1|p" "$out" | head -1)
+	got=$(grep -cE "^XT (PASS|FAIL|SKIP) $name/" "$out")
+	if [ -n "$plan" ] && [ "$got" != "$plan" ]; then
+		xt FAIL "$name/plan" "$got case(s) reported, $plan declared"
+	elif [ "$got" = 0 ]; then
+		xt FAIL "$name/plan" "no case reported"
+	fi
+}
+
 repeat=$(cat /tests.repeat 2>/dev/null || echo 1)
+[ -f /tests.env ] && . /tests.env
 for t in /tests/*; do
 	[ -x "$t" ] || continue
 	name=${t##*/}
 	i=0
 	while [ "$i" -lt "$repeat" ]; do
 		i=$((i + 1))
-		"$t"
-		rc=$?
+		{ "$t"; echo $? >/tmp/test.rc; } | tee /tmp/test.out
+		rc=$(cat /tmp/test.rc)
 		case $rc in
 		0|1|77) ;;
 		*) xt FAIL "$name/exit" "status $rc" ;;
 		esac
+		check_plan "$name" /tmp/test.out
 	done
 done
 
@@ -46,3 +61,18 @@ for m in $loaded; do
 		xt FAIL "module/unload-$m"
 	fi
 done
+
+# Debug kernels: whatever kmemleak finds after the modules are gone.
+# Two scans, as kmemleak reports an object only once it has stayed
+# unreferenced across scans.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan >/sys/kernel/debug/kmemleak
+	if [ -s /sys/kernel/debug/kmemleak ]; then
+		cat /sys/kernel/debug/kmemleak
+		xt FAIL kmemleak/clean "$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak) object(s)"
+	else
+		xt PASS kmemleak/clean
+	fi
+fi

@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot Debian's real 6.1 and 6.12 kernels in QEMU (TCG) with a busybox
-# initramfs holding xsched's modules and the static tests/user programs
+# Boot Debian's real 6.1 and 6.12 kernels, and the debug kernel built
+# from Debian's 6.12 source (scripts/debug-kernel.sh: KASAN, lockdep,
+# DEBUG_PAGEALLOC, kmemleak...), in QEMU (TCG) with a busybox initramfs
+# holding xsched's modules and the static tests/user programs
 # (scripts/lib.sh's guest_*; the guest runs scripts/qemu-job-tests.sh);
-# report every test case.  A run fails on any failed case, a missing
-# result, a module that does not unload, or a splat in the kernel log.
+# report every test case.  A run fails on any failed case, a program
+# that reports fewer cases than it declares, a missing result, a module
+# that does not unload, a kmemleak report or a splat in the kernel log.
 #
 # --only PROGRAM stages that one tests/user program; --repeat N runs
 # each program N times in the one boot (every run reports its cases), to
-# show that a test is not flaky.
+# show that a test is not flaky.  --env VAR=VALUE sets a variable for
+# the test programs (e.g. XSCHED_CHURN_SECONDS=300 for a longer churn).
 #
-# Usage: scripts/qemu-test.sh [--line 6.1|6.12]... [--timeout SECONDS]
-#                             [--only PROGRAM] [--repeat N]
+# Usage: scripts/qemu-test.sh [--line 6.1|6.12|debug|kasan]... [--timeout SECONDS]
+#                             [--only PROGRAM] [--repeat N] [--env VAR=VALUE]...
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: $0 [--line 6.1|6.12]... [--timeout SECONDS] [--only PROGRAM] [--repeat N]"; }
+usage() { echo "usage: $0 [--line 6.1|6.12|debug|kasan]... [--timeout SECONDS] [--only PROGRAM] [--repeat N] [--env VAR=VALUE]..."; }
 lines=()
 timeout_s=600
 only=
 repeat=1
+envs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--line) [ $# -ge 2 ] || { usage >&2; exit 2; }; lines+=("$2"); shift 2 ;;
@@ -29,11 +34,15 @@ while [ $# -gt 0 ]; do
 	--repeat)
 		[ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]{0,3}$ ]] || { usage >&2; exit 2; }
 		repeat=$2; shift 2 ;;
+	--env)
+		[ $# -ge 2 ] && [[ "$2" =~ ^[A-Z_][A-Z0-9_]*=[A-Za-z0-9_.,:/-]*$ ]] ||
+			{ usage >&2; exit 2; }
+		envs+=("$2"); shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
-[ "${#lines[@]}" -gt 0 ] || lines=(6.1 6.12)
+[ "${#lines[@]}" -gt 0 ] || lines=(6.1 6.12 debug)
 
 ensure_deps
 debian_kernels
@@ -55,6 +64,7 @@ run_line() {
 	mkdir -p "$work/root/tests"
 	printf '%s\n' "${modules[@]}" >"$work/root/modules/order"
 	echo "$repeat" >"$work/root/tests.repeat"
+	printf 'export %s\n' ${envs[@]+"${envs[@]}"} >"$work/root/tests.env"
 	if [ -n "$only" ]; then
 		[ -x "$XSCHED_BUILD/user/$only" ] ||
 			{ echo "$0: no test program $only" >&2; exit 2; }
@@ -77,7 +87,9 @@ run_line() {
 
 	echo "qemu: booting $kver" >&2
 	local t0=$SECONDS done=1
-	guest_boot "$work" "$kver" "$log" "$timeout_s" || done=0
+	local limit=$timeout_s
+	case "$line" in debug|kasan) limit=$((timeout_s * 3)) ;; esac	# checkers slow it
+	guest_boot "$work" "$kver" "$log" "$limit" || done=0
 	echo "qemu: $kver finished in $((SECONDS - t0)) s, log: $log" >&2
 
 	local status case rest

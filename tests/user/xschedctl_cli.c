@@ -38,7 +38,7 @@ int main(void)
 	struct simq q;
 	int fd, sfd, id, rc;
 
-	xt_prog = "xschedctl";
+	xt_prog = "xschedctl_cli";
 	fd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	if (fd < 0 || sfd < 0 || simq_create(&q, sfd, 0, 4)) {

@@ -61,7 +61,7 @@ int main(void)
 	struct simq busy;
 	int sfd, ret;
 
-	xt_prog = "lib_attach_double";
+	xt_prog = "lib_attach";
 	printf("lib_attach_double: HIP here is a TEST DOUBLE (%s) over /dev/xsched_sim\n",
 	       DOUBLE_PATH);
 	if (xsched_open(&xs) || xsched_open(&xs2)) {

@@ -103,15 +103,24 @@ pause_summary() {
 }
 
 # doorbell_to_pause DB TRACE: for every doorbell (CLOCK_MONOTONIC ns, one
-# per line) the time to the first pause event after it, in ns.
+# per line) the time to the first pause issued after it, in ns.  The
+# event is emitted when the provider returns, op_ns after the pause was
+# issued (the simulator, as amdkfd, returns once the runlist change is
+# done), so the issue time is the event's time minus op_ns.
 doorbell_to_pause() {
 	{
 		awk '{ print $1, "D" }' "$1"
-		awk '/xsched_pause:/ { for (i = 1; i <= NF; i++)
-			if ($i ~ /^[0-9]+\.[0-9]+:$/) {
-				split(substr($i, 1, length($i) - 1), a, ".")
-				print a[1] * 1000000000 + a[2] * 1000, "P"
-			} }' "$2"
+		awk '/xsched_pause:/ { t = ""; op = 0
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^[0-9]+\.[0-9]+:$/) {
+					split(substr($i, 1, length($i) - 1), a, ".")
+					t = a[1] * 1000000000 + a[2] * 1000
+				}
+				if ($i ~ /^op_ns=/)
+					op = substr($i, 7)
+			}
+			if (t != "")
+				printf "%.0f P\n", t - op }' "$2"
 	} | sort -n | awk '$2 == "D" { d = $1; next }
 		$2 == "P" && d { print $1 - d; d = 0 }'
 }

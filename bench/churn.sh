@@ -6,6 +6,7 @@
 # by default, several boots each.  Prints per boot the work done (queue
 # create/destroy loops, short-lived child processes, high-priority
 # bursts) and the test's verdicts; a boot that crashed shows as such.
+# Each boot's serial log is kept as build/logs/churn-<line>-<boot>.log.
 # Figures are from the simulated GPU (modelled).
 #
 # Usage: bench/churn.sh [--line 6.1|6.12|debug|kasan]... [--seconds N] [--boots N]
@@ -38,7 +39,8 @@ for line in "${lines[@]}"; do
 		"$XSCHED_TOP/scripts/qemu-test.sh" --line "$line" --only churn \
 			--timeout $((secs * 4 + 300)) \
 			--env "XSCHED_CHURN_SECONDS=$secs" >"$out" 2>&1 || rc=$?
-		log=$XSCHED_BUILD/logs/qemu-$line.log
+		log=$XSCHED_BUILD/logs/churn-$line-$boot.log
+		cp "$XSCHED_BUILD/logs/qemu-$line.log" "$log"
 		fig=$(sed -n 's/^churn: \([0-9]*\) s: high \([0-9]*\) bursts.*churners \([0-9]*\) + \([0-9]*\) loops, \([0-9]*\) children.*/\1 \2 \3 \4 \5/p' "$log" | tail -1)
 		if [ -n "$fig" ]; then
 			read -r s bursts c1 c2 kids <<<"$fig"

@@ -1,44 +1,67 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * kfd_xsched.h - the one hardware boundary of xsched.
+ * kfd_xsched.h - the one hardware boundary of xsched, version 2.
  *
  * A GPU queue provider (amdkfd with the xsched hook patch, or the
  * simulated GPU xsched_sim.ko) exports one symbol returning a
  * struct kfd_xsched_ops.  xsched.ko finds it with symbol_get() and sees
- * GPU queues only through these ops.  Handles are opaque; no provider
- * structure layout crosses this boundary.
+ * GPU queues only through these ops and the events it is sent.  No
+ * provider structure layout crosses this boundary.
  *
  * Versioning: @version is KFD_XSCHED_OPS_VERSION of the provider's build
  * and @size its sizeof(struct kfd_xsched_ops).  A consumer refuses a
- * different major version; members are only ever appended, so a larger
- * @size from a newer provider is accepted.
+ * different version; members are only ever appended within a version.
  *
- * Contract (both providers implement exactly this):
- *  - Scheduling domains are provider nodes, named by gpu_id (for amdkfd
- *    the KFD node's gpu_id; every MI300 partition is its own node).
- *  - pause_queues()/resume_queues() act on a set of queues of one node as
- *    ONE runlist change, as amdkfd's HWS path can only do: every mapped
- *    queue of the node is preempted (CWSR save) and the new runlist is
- *    mapped.  A pause set by xsched is independent of memory eviction and
- *    of the debugger's suspend: neither undoes it, it undoes neither.
- *    References to queues that no longer exist are skipped, not errors.
- *  - Ops may sleep.  Never call them from atomic context, and never from
- *    inside a listener callback (the provider holds its own locks there),
- *    with the one exception of KFD_XSCHED_PROVIDER_GONE.
- *  - Listener callbacks run in process context with provider locks held
- *    (for amdkfd: the process mutex).  They may allocate with GFP_KERNEL
- *    but must not sleep on anything that could be waiting for an op.
- *  - register_listener() replays KFD_XSCHED_QUEUE_CREATED for every queue
- *    that already exists, under the same lock as live events, so the
- *    consumer misses none and sees none twice.
- *  - Before a provider goes away (module unload, device removal) it
- *    unregisters the listener itself and then sends
- *    KFD_XSCHED_PROVIDER_GONE holding no provider lock (the consumer holds
- *    its own locks around set_priority, which may take the provider's
- *    process locks).  Events racing with it are dropped.  The listener may still call ops during that callback (to leave
- *    every queue runnable) and must not call any op after it returns.
- *    Whatever the consumer does, the provider also clears every xsched
- *    pause itself when it goes: queues are never left paused.
+ * The contract (docs/architecture.md explains it; both providers
+ * implement exactly this):
+ *
+ * Names.  A queue is named by its handle: a u64 the provider assigns at
+ * creation, unique for the provider's lifetime and never reused (queue
+ * ids are reused at once, exec keeps the tgid, and one tgid may own
+ * several KFD contexts).  tgid and queue_id are for people, not identity.
+ *
+ * Nodes.  A scheduling domain is a provider node, named by gpu_id (for
+ * amdkfd the KFD node; every MI300 partition is its own node).  NODE_ADDED
+ * says whether the node can be preempted (HWS with CWSR); NODE_GONE says
+ * it went with all its queues: no QUEUE_DESTROYED follows for them, and
+ * ops on that gpu_id return -ENODEV until a NODE_ADDED names it again
+ * (amdkfd derives gpu_ids from the hardware: a rebind or a partition
+ * change brings the same one back).  Other nodes go on.
+ *
+ * Events.  register_listener() sends NODE_ADDED for every node and then
+ * QUEUE_CREATED for every queue that exists, under the lock that orders
+ * live events, so the listener misses none and sees none twice.  Every
+ * queue that goes is announced by QUEUE_DESTROYED, whatever removed it
+ * (destroy ioctl, file close, process exit, a secondary context closed),
+ * except the queues of a node gone.  The listener's queue and node
+ * callbacks run in process context with provider locks held: they may
+ * allocate with GFP_KERNEL and pin user pages, and must call no op.
+ * QUEUE_CREATED runs in the creator's context when the queue is created
+ * (current->mm == @mm); when replayed it does not.
+ *
+ * Ops.  Ops may sleep; never call them from atomic context or from a
+ * queue or node callback.  pause_queues()/resume_queues() act on a set
+ * of queues of one node as ONE runlist change (amdkfd's HWS path can do
+ * nothing smaller: every mapped queue of the node is preempted, with
+ * CWSR, and the new runlist is mapped).  The provider resolves every
+ * handle under its own lock; a handle that does not resolve to a queue
+ * of that node (destroyed, or never there) is reported in @stale and
+ * otherwise skipped: no op ever succeeds silently on a queue it did not
+ * touch.  An xsched pause is independent of memory eviction and of the
+ * debugger's suspend: neither undoes it, it undoes neither.
+ *
+ * Failure.  A failed pause changes nothing.  A failed resume leaves the
+ * queues un-paused in the provider's state (fail open) and returns the
+ * error; the consumer repeats the resume until it returns 0, and the
+ * provider then makes the node's runlist map them again even when no
+ * flag changes.  A node that cannot be preempted answers -EOPNOTSUPP.
+ *
+ * Going away.  Before the provider module unloads it unregisters the
+ * listener itself and calls its gone() callback holding no provider
+ * lock.  The listener may still call ops during that callback (to leave
+ * every queue runnable) and none after it returns.  Whatever the
+ * consumer does, the provider clears every xsched pause itself when a
+ * node or the provider goes: queues are never left paused.
  */
 #ifndef _KFD_XSCHED_H
 #define _KFD_XSCHED_H
@@ -46,8 +69,9 @@
 #include <linux/types.h>
 
 struct module;
+struct mm_struct;
 
-#define KFD_XSCHED_OPS_VERSION	1
+#define KFD_XSCHED_OPS_VERSION	2
 
 /* Offsets inside ROCr's amd_queue_t (and the simulator's equivalent). */
 #define KFD_XSCHED_AMDQ_WRITE_DISPATCH_ID	56
@@ -74,42 +98,55 @@ enum kfd_xsched_queue_state {
 
 /* Everything xsched may know about one queue; user VAs are the owner's. */
 struct kfd_xsched_queue_info {
-	pid_t tgid;		/* owning process */
-	__u32 queue_id;		/* per process, reused after destroy */
+	__u64 handle;		/* the queue's name; never reused */
+	pid_t tgid;		/* owning process, for display and rules */
+	__u32 queue_id;		/* provider's, reused: for display only */
 	__u32 gpu_id;		/* node = scheduling domain */
 	__u32 type;		/* enum kfd_xsched_queue_type */
-	__u32 state;		/* enum kfd_xsched_queue_state */
+	__u32 state;		/* enum kfd_xsched_queue_state, true now */
 	__u32 priority;		/* KFD queue priority, 0..15 */
 	__u64 ring_va;		/* == hsa_queue_t.base_address */
 	__u64 ring_size;	/* bytes */
 	__u64 rptr_va;		/* read_dispatch_id (amd_queue_t + 128) */
 	__u64 wptr_va;		/* write_dispatch_id (amd_queue_t + 56) */
+	/*
+	 * The address space the VAs belong to, as the provider knows it
+	 * for certain (the creator's); valid during the callback only.
+	 * NULL for QUEUE_DESTROYED.  A consumer keeps at most an mmgrab()
+	 * reference beyond the callback, and mmget()s only briefly: a held
+	 * mm_users would keep the owner's exit, and with it the provider's
+	 * QUEUE_DESTROYED, from ever happening.
+	 */
+	struct mm_struct *mm;
 };
 
-/* A queue named across processes. */
-struct kfd_xsched_queue_ref {
-	pid_t tgid;
-	__u32 queue_id;
+/* A node that can be preempted: HWS with CWSR, no MES. */
+#define KFD_XSCHED_NODE_PREEMPTIVE	(1U << 0)
+
+struct kfd_xsched_node_info {
+	__u32 gpu_id;
+	__u32 caps;		/* KFD_XSCHED_NODE_* */
+	const char *name;	/* e.g. "AMD Instinct MI300X, partition 0" */
+	const char *why;	/* not preemptive: why, for people; or NULL */
 };
 
 enum kfd_xsched_event {
-	KFD_XSCHED_QUEUE_CREATED,	/* @q valid */
-	KFD_XSCHED_QUEUE_DESTROYED,	/* @q valid (tgid, queue_id, gpu_id) */
-	KFD_XSCHED_PROCESS_GONE,	/* @tgid: all its queues are gone */
-	KFD_XSCHED_PROVIDER_GONE,	/* see the contract above */
+	KFD_XSCHED_QUEUE_CREATED,	/* queue(): every field */
+	KFD_XSCHED_QUEUE_DESTROYED,	/* queue(): handle, gpu_id, tgid, queue_id */
+	KFD_XSCHED_NODE_ADDED,		/* node(): every field */
+	KFD_XSCHED_NODE_GONE,		/* node(): gpu_id */
 };
 
 struct kfd_xsched_listener {
-	void (*event)(const struct kfd_xsched_listener *l,
-		      enum kfd_xsched_event ev, pid_t tgid,
+	void (*queue)(const struct kfd_xsched_listener *l,
+		      enum kfd_xsched_event ev,
 		      const struct kfd_xsched_queue_info *q);
+	void (*node)(const struct kfd_xsched_listener *l,
+		     enum kfd_xsched_event ev,
+		     const struct kfd_xsched_node_info *n);
+	/* The provider goes; see "Going away" above. */
+	void (*gone)(const struct kfd_xsched_listener *l);
 };
-
-struct kfd_xsched_process;
-
-typedef int (*kfd_xsched_node_fn)(void *ctx, __u32 gpu_id, const char *name);
-typedef int (*kfd_xsched_queue_fn)(void *ctx,
-				   const struct kfd_xsched_queue_info *q);
 
 struct kfd_xsched_ops {
 	__u32 version;
@@ -122,35 +159,23 @@ struct kfd_xsched_ops {
 	/* Returns once no callback of @l runs or will run. */
 	void (*unregister_listener)(const struct kfd_xsched_listener *l);
 
-	/* Calls @fn for every node; stops at and returns a non-zero result. */
-	int (*walk_nodes)(kfd_xsched_node_fn fn, void *ctx);
-
-	/* A reference on a process by tgid; ERR_PTR(-ESRCH) if none. */
-	struct kfd_xsched_process *(*process_get)(pid_t tgid);
-	void (*process_put)(struct kfd_xsched_process *p);
-	/* Calls @fn for each queue of @p; stops at a non-zero result. */
-	int (*queue_enum)(struct kfd_xsched_process *p, kfd_xsched_queue_fn fn,
-			  void *ctx);
-
 	/*
-	 * One runlist change for the set; 0 or -errno.  A failed pause
-	 * changes nothing.  A failed resume still leaves the queues
-	 * runnable in the provider's state (fail open; the provider's
-	 * recovery maps them) and only reports the error: repeating it
-	 * succeeds without a runlist change.
+	 * One runlist change for the set; 0 or -errno (see "Failure").
+	 * Bit i of @stale (n bits, cleared by the caller) is set when
+	 * @handles[i] no longer resolves to a queue of @gpu_id.
 	 */
-	int (*pause_queues)(__u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
-			    unsigned int n);
-	int (*resume_queues)(__u32 gpu_id,
-			     const struct kfd_xsched_queue_ref *qs,
-			     unsigned int n);
-	/* Hardware priority (0..15), as AMDKFD_IOC_UPDATE_QUEUE sets it. */
-	int (*set_priority)(__u32 gpu_id, const struct kfd_xsched_queue_ref *q,
-			    __u32 priority);
+	int (*pause_queues)(__u32 gpu_id, const __u64 *handles,
+			    unsigned int n, unsigned long *stale);
+	int (*resume_queues)(__u32 gpu_id, const __u64 *handles,
+			     unsigned int n, unsigned long *stale);
+	/*
+	 * Hardware priority (0..15), as AMDKFD_IOC_UPDATE_QUEUE sets it;
+	 * -ENOENT when @handle no longer resolves on @gpu_id.
+	 */
+	int (*set_priority)(__u32 gpu_id, __u64 handle, __u32 priority);
 };
 
-/* The symbols providers export (EXPORT_SYMBOL_GPL). */
+/* The symbol a provider exports (EXPORT_SYMBOL_GPL). */
 const struct kfd_xsched_ops *kfd_xsched_get_ops(void);
-const struct kfd_xsched_ops *xsched_sim_get_ops(void);
 
 #endif /* _KFD_XSCHED_H */

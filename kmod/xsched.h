@@ -15,8 +15,10 @@
  *           sleeps or allocates)
  *   b->ev_lock (spinlock: pending provider events) is a leaf.
  * Provider listener callbacks run under provider locks and therefore take
- * only b->ev_lock; KFD_XSCHED_PROVIDER_GONE is the exception: the provider
- * holds no lock then, and it takes xsched_lock and dom->mutex.
+ * only b->ev_lock (and pin user pages: mmap_lock of the owner); the
+ * gone() callback is the exception: the provider holds no lock then, and
+ * it takes xsched_lock and dom->mutex.  The event work takes xsched_lock
+ * for node events and dom->mutex for queue events.
  * dom->mutex is held across provider ops, set_priority included (amdkfd:
  * p->mutex -> dqm_lock inside it).
  * sysfs: a store on a queue or a domain takes dom->mutex but never
@@ -56,14 +58,21 @@ enum xsched_qstate { XSCHED_IDLE, XSCHED_RUNNING, XSCHED_PAUSED };
 
 struct xsched_domain;
 
-/* Where a queue's activity is read: the owner's memory, pinned. */
+/*
+ * Where a queue's activity is read: the owner's memory, at most three
+ * pages pinned and charged to the owner (xsched_activity.c).  The pages
+ * are swapped under dom->lock; the rest is set once at creation.
+ */
 struct xsched_qmem {
+	struct mm_struct *mm;		/* the owner's, mmgrab()ed */
+	struct user_struct *user;	/* charged, or NULL */
+	unsigned int charged;		/* pages */
 	struct page *amdq;		/* header: both dispatch ids */
 	unsigned int rptr_off, wptr_off;
-	struct page **ring;		/* AQL packets */
-	unsigned int ring_npages;
-	u64 ring_size;
-	struct page *sig;		/* page of the last packet's signal */
+	u64 ring_va, ring_size;		/* ring_size 0: not indexable */
+	struct page *ring;		/* page of the last consumed packet */
+	u64 ring_page_va;
+	struct page *sig;		/* page of that packet's signal */
 	u64 sig_page_va;
 };
 
@@ -73,7 +82,8 @@ struct xsched_queue {
 	u32 id;				/* xsched-wide, for the uapi */
 	pid_t tgid;
 	kuid_t uid;
-	u32 queue_id;			/* provider's, per process */
+	u64 handle;			/* the provider's name for it */
+	u32 queue_id;			/* provider's, per process: display */
 	struct xsched_domain *dom;
 	struct list_head dom_link;	/* dom->queues, under both locks */
 	struct list_head level_link;	/* dom->levels[prio] */
@@ -81,7 +91,8 @@ struct xsched_queue {
 	bool busy;			/* polled or hinted, dom->lock */
 	bool hint;			/* a BEGIN hint is in force, dom->lock */
 	bool paused;			/* as the provider has it, dom->mutex */
-	bool need_sig;			/* signal page to (re)pin */
+	bool need_pin;			/* ring or signal page to (re)pin */
+	bool stale;			/* the provider no longer knows it */
 	bool in_sysfs;
 	const struct file *hint_owner;	/* fd that sent BEGIN, dom->lock */
 	u64 ring_va;
@@ -126,7 +137,9 @@ struct xsched_domain {
 	struct list_head link;		/* b->domains */
 	struct mutex mutex;
 	raw_spinlock_t lock;
-	bool dead;			/* provider gone: no more ops */
+	bool dead;			/* provider or node gone: no more ops */
+	bool preemptive;		/* the node can pause queues */
+	char why[80];			/* if not: the provider's reason */
 	bool resync;			/* make every queue match level */
 	struct list_head queues;
 	struct list_head levels[XSCHED_LEVELS];
@@ -140,7 +153,9 @@ struct xsched_domain {
 	struct hrtimer poll;		/* hard irq */
 	struct kthread_worker *decider;	/* SCHED_FIFO, one per domain */
 	struct kthread_work decide_work;
-	struct kfd_xsched_queue_ref *batch;	/* nr_queues entries */
+	u64 *batch;			/* handles of one provider call */
+	struct xsched_queue **batch_q;	/* their queues */
+	unsigned long *batch_stale;	/* bitmap the provider fills */
 	unsigned int batch_cap;
 	/* knobs */
 	u32 poll_us;			/* 0: no polling (KUnit drives time) */
@@ -159,11 +174,16 @@ struct xsched_domain {
 	u64 lat_sum_ns, lat_count, lat_max_ns;
 };
 
+/* A provider event waiting for the binding's event work. */
 struct xsched_event {
 	struct list_head link;
 	enum kfd_xsched_event ev;
-	pid_t tgid;
-	struct kfd_xsched_queue_info info;
+	struct kfd_xsched_queue_info info;	/* queue events; mm NULL */
+	int pin_err;			/* CREATED: result of the pin */
+	kuid_t uid;			/* CREATED: the owner's euid */
+	struct xsched_qmem mem;		/* CREATED: pinned in the callback */
+	u32 caps;			/* node events */
+	char name[64], why[80];
 };
 
 struct xsched_binding {
@@ -174,8 +194,10 @@ struct xsched_binding {
 	spinlock_t ev_lock;
 	struct list_head events;
 	u64 ev_coalesced;		/* events dropped in pairs, ev_lock */
+	u64 ev_lost;			/* events not queued: no memory */
 	struct work_struct ev_work;
 	struct completion gone;
+	bool binding;			/* xsched_bind() runs, xsched_lock */
 	bool detached;			/* off xsched_bindings, xsched_lock */
 	bool unbound;
 };
@@ -203,6 +225,9 @@ void xsched_sysfs_domain_add(struct xsched_domain *dom);
 void xsched_sysfs_queue_add(struct xsched_queue *q);
 extern const struct kobj_type xsched_domain_ktype, xsched_queue_ktype;
 
+/* The simulated GPU's provider symbol, found like amdkfd's. */
+const struct kfd_xsched_ops *xsched_sim_get_ops(void);
+
 /* xsched_provider.c */
 int xsched_provider_init(void);
 void xsched_provider_exit(void);
@@ -213,8 +238,9 @@ void xsched_unbind(struct xsched_binding *b);
 void xsched_provider_gone(struct xsched_binding *b);
 void xsched_event_process(struct xsched_binding *b, struct xsched_event *e);
 struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
-					   u32 gpu_id, const char *name);
-void xsched_domain_destroy(struct xsched_domain *dom);
+					   u32 gpu_id, const char *name,
+					   const char *why);
+void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone);
 void xsched_decide(struct xsched_domain *dom, u64 now);
 void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now);
 bool xsched_poll_pass(struct xsched_domain *dom, u64 now);
@@ -236,10 +262,10 @@ int xsched_init_caches(void);
 void xsched_exit_caches(void);
 
 /* xsched_activity.c */
-int xsched_qmem_pin(struct xsched_queue *q,
+int xsched_qmem_pin(struct xsched_qmem *m,
 		    const struct kfd_xsched_queue_info *info);
 void xsched_qmem_unpin(struct xsched_qmem *m);
 bool xsched_qmem_busy(struct xsched_queue *q);
-void xsched_qmem_pin_signal(struct xsched_queue *q);
+void xsched_qmem_pin_more(struct xsched_queue *q);
 
 #endif /* _XSCHED_H */

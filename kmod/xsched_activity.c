@@ -11,111 +11,167 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/cred.h>
 #include <linux/highmem.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
-#include <linux/pid.h>
 #include <linux/sched/mm.h>
-#include <linux/sched/task.h>
-#include <linux/slab.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 
 #include "xsched.h"
 #include "xsched_compat.h"
 
-/* Rings larger than this are not pinned; indices alone are then used. */
-#define XSCHED_RING_PIN_MAX	(16ULL << 20)
+/*
+ * Pages one queue may hold pinned: its dispatch ids, the ring page of
+ * the last consumed packet and that packet's signal page.  The owner is
+ * charged for all of them from the start.
+ */
+#define XSCHED_QMEM_PAGES	3
 
-static struct mm_struct *xsched_owner_mm(pid_t tgid)
+/*
+ * Charged as io_uring and RDMA charge their long-term pins: the owner's
+ * pinned_vm (VmPin in /proc/PID/status), and its user's locked_vm within
+ * RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK.  The user is known only in
+ * the creator's own context; a queue replayed at load charges pinned_vm.
+ */
+#if XSCHED_HAVE_USER_LOCKED_VM
+/* Charges @n pages to the calling user within its RLIMIT_MEMLOCK. */
+static struct user_struct *xsched_user_charge(unsigned long n)
 {
-	struct task_struct *task;
-	struct mm_struct *mm;
-	struct pid *pid;
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *user = get_current_user();
+	long cur = atomic_long_read(&user->locked_vm);
 
-	pid = find_get_pid(tgid);
-	if (!pid)
-		return NULL;
-	task = get_pid_task(pid, PIDTYPE_TGID);
-	put_pid(pid);
-	if (!task)
-		return NULL;
-	mm = get_task_mm(task);
-	put_task_struct(task);
-	return mm;
+	do {
+		if (cur + n > limit && !capable(CAP_IPC_LOCK)) {
+			free_uid(user);
+			return ERR_PTR(-ENOMEM);
+		}
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + n));
+	return user;
 }
 
-static int xsched_pin(struct mm_struct *mm, u64 va, unsigned long n,
-		      struct page **pages)
+static void xsched_user_uncharge(struct user_struct *user, unsigned long n)
 {
+	atomic_long_sub(n, &user->locked_vm);
+	free_uid(user);
+}
+#else
+static struct user_struct *xsched_user_charge(unsigned long n)
+{
+	return NULL;
+}
+
+static void xsched_user_uncharge(struct user_struct *user, unsigned long n)
+{
+}
+#endif
+
+static int xsched_qmem_charge(struct xsched_qmem *m, bool creator)
+{
+	if (creator) {
+		struct user_struct *user = xsched_user_charge(XSCHED_QMEM_PAGES);
+
+		if (IS_ERR(user))
+			return PTR_ERR(user);
+		m->user = user;
+	}
+	atomic64_add(XSCHED_QMEM_PAGES, &m->mm->pinned_vm);
+	m->charged = XSCHED_QMEM_PAGES;
+	return 0;
+}
+
+static void xsched_qmem_uncharge(struct xsched_qmem *m)
+{
+	if (!m->charged)
+		return;
+	atomic64_sub(m->charged, &m->mm->pinned_vm);
+	if (m->user)
+		xsched_user_uncharge(m->user, m->charged);
+	m->user = NULL;
+	m->charged = 0;
+}
+
+/*
+ * Pins the page at @va of @m's owner.  In the creator's own context the
+ * fast path is used; elsewhere the owner's mm is used only while it still
+ * has users, and let go of asynchronously: an exited owner's address
+ * space is never torn down in an xsched thread.
+ */
+static int xsched_pin(struct xsched_qmem *m, u64 va, struct page **page)
+{
+	struct mm_struct *mm = m->mm;
 	long got;
 
+	if (current->mm == mm)
+		return pin_user_pages_fast(va, 1, FOLL_LONGTERM, page) == 1 ?
+		       0 : -EFAULT;
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
 	mmap_read_lock(mm);
-	got = xsched_pin_remote(mm, va, n, FOLL_LONGTERM, pages);
+	got = xsched_pin_remote(mm, va, 1, FOLL_LONGTERM, page);
 	mmap_read_unlock(mm);
-	if (got == n)
-		return 0;
-	if (got > 0)
-		unpin_user_pages(pages, got);
-	return got < 0 ? got : -EFAULT;
+	mmput_async(mm);
+	return got == 1 ? 0 : (got < 0 ? got : -EFAULT);
 }
 
 /**
- * xsched_qmem_pin() - pin what activity detection reads of a new queue
- * @q: the queue (not yet visible to the poll timer)
- * @info: the provider's description
+ * xsched_qmem_pin() - take what activity detection of a new queue reads
+ * @m: the queue's activity memory, zeroed
+ * @info: the provider's description, in its QUEUE_CREATED callback
  *
- * Return: 0, or -errno when the dispatch ids cannot be pinned; the queue
- * is then tracked without activity detection.  A ring that cannot be
- * pinned only disables the completion-signal check.
+ * Pins the dispatch ids in the owner's address space, which the provider
+ * names for certain (@info->mm), and charges the owner.  The ring and
+ * signal pages are pinned later, one at a time, as detection needs them.
+ *
+ * Return: 0; or -errno when the dispatch ids cannot be read (the queue is
+ * then tracked without activity detection, and @m holds nothing).
  */
-int xsched_qmem_pin(struct xsched_queue *q,
+int xsched_qmem_pin(struct xsched_qmem *m,
 		    const struct kfd_xsched_queue_info *info)
 {
-	struct xsched_qmem *m = &q->mem;
-	struct mm_struct *mm;
 	int ret;
 
+	if (!info->mm)
+		return -ESRCH;
 	if ((info->rptr_va & PAGE_MASK) != (info->wptr_va & PAGE_MASK) ||
 	    (info->rptr_va | info->wptr_va) & 7)
 		return -EINVAL;
-	mm = xsched_owner_mm(info->tgid);
-	if (!mm)
-		return -ESRCH;
-	ret = xsched_pin(mm, info->rptr_va & PAGE_MASK, 1, &m->amdq);
-	if (ret)
-		goto out;
+	m->mm = info->mm;
+	mmgrab(m->mm);
+	ret = xsched_qmem_charge(m, current->mm == m->mm);
+	if (!ret)
+		ret = xsched_pin(m, info->rptr_va & PAGE_MASK, &m->amdq);
+	if (ret) {
+		xsched_qmem_unpin(m);
+		return ret;
+	}
 	m->rptr_off = info->rptr_va & ~PAGE_MASK;
 	m->wptr_off = info->wptr_va & ~PAGE_MASK;
-
-	if (!info->ring_va || info->ring_va & ~PAGE_MASK ||
-	    !info->ring_size || info->ring_size & ~PAGE_MASK ||
-	    info->ring_size > XSCHED_RING_PIN_MAX ||
-	    !is_power_of_2(info->ring_size))
-		goto out;
-	m->ring = kvcalloc(info->ring_size >> PAGE_SHIFT, sizeof(*m->ring),
-			   GFP_KERNEL);
-	if (!m->ring)
-		goto out;
-	if (xsched_pin(mm, info->ring_va, info->ring_size >> PAGE_SHIFT,
-		       m->ring)) {
-		kvfree(m->ring);
-		m->ring = NULL;
-		goto out;
+	/* A ring we cannot index only disables the completion-signal check. */
+	if (info->ring_va && !(info->ring_va & ~PAGE_MASK) &&
+	    info->ring_size >= PAGE_SIZE && is_power_of_2(info->ring_size)) {
+		m->ring_va = info->ring_va;
+		m->ring_size = info->ring_size;
 	}
-	m->ring_npages = info->ring_size >> PAGE_SHIFT;
-	m->ring_size = info->ring_size;
-out:
-	mmput(mm);
-	return ret;
+	return 0;
 }
 
+/* Lets go of everything @m holds; @m is zeroed.  Any context that sleeps. */
 void xsched_qmem_unpin(struct xsched_qmem *m)
 {
 	if (m->sig)
 		unpin_user_page(m->sig);
 	if (m->ring)
-		unpin_user_pages(m->ring, m->ring_npages);
-	kvfree(m->ring);
+		unpin_user_page(m->ring);
 	if (m->amdq)
 		unpin_user_page(m->amdq);
+	xsched_qmem_uncharge(m);
+	if (m->mm)
+		mmdrop(m->mm);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -129,14 +185,11 @@ static u64 xsched_read_u64(struct page *page, unsigned int off)
 	return v;
 }
 
-/* The completion signal VA of packet @id (1-based), 0 if none. */
-static u64 xsched_packet_signal(const struct xsched_qmem *m, u64 id)
+/* The user VA of packet @id (1-based) in the ring. */
+static u64 xsched_packet_va(const struct xsched_qmem *m, u64 id)
 {
-	u64 off = ((id - 1) * KFD_XSCHED_AQL_PACKET_SIZE) & (m->ring_size - 1);
-
-	return xsched_read_u64(m->ring[off >> PAGE_SHIFT],
-			       (off & ~PAGE_MASK) +
-			       KFD_XSCHED_AQL_COMPLETION_SIGNAL);
+	return m->ring_va + (((id - 1) * KFD_XSCHED_AQL_PACKET_SIZE) &
+			     (m->ring_size - 1));
 }
 
 /**
@@ -144,13 +197,14 @@ static u64 xsched_packet_signal(const struct xsched_qmem *m, u64 id)
  * @q: the queue; called under dom->lock, in any context
  *
  * Return: true if packets wait or the last launched kernel still runs.
- * When that kernel's signal page is not pinned yet, says busy and sets
- * q->need_sig so that the decision work pins it.
+ * When the ring page of the last consumed packet, or its signal's page,
+ * is not pinned yet, says busy and sets q->need_pin so that the decider
+ * pins it.
  */
 bool xsched_qmem_busy(struct xsched_queue *q)
 {
 	struct xsched_qmem *m = &q->mem;
-	u64 w, r, sig;
+	u64 w, r, pkt, sig;
 
 	if (!m->amdq)
 		return false;
@@ -158,56 +212,77 @@ bool xsched_qmem_busy(struct xsched_queue *q)
 	r = xsched_read_u64(m->amdq, m->rptr_off);
 	if (w != r)
 		return true;
-	if (!r || !m->ring)
+	if (!r || !m->ring_size)
 		return false;
-	sig = xsched_packet_signal(m, r);
+	pkt = xsched_packet_va(m, r);
+	if ((pkt & PAGE_MASK) != m->ring_page_va) {
+		q->need_pin = true;
+		return true;
+	}
+	if (!m->ring)		/* could not be pinned: indices only */
+		return false;
+	sig = xsched_read_u64(m->ring, (pkt & ~PAGE_MASK) +
+			      KFD_XSCHED_AQL_COMPLETION_SIGNAL);
 	if (!sig || sig & 7 ||
 	    (sig & ~PAGE_MASK) + KFD_XSCHED_SIGNAL_VALUE + 8 > PAGE_SIZE)
 		return false;
 	if ((sig & PAGE_MASK) != m->sig_page_va) {
-		q->need_sig = true;
+		q->need_pin = true;
 		return true;
 	}
-	if (!m->sig)		/* could not be pinned: indices only */
+	if (!m->sig)
 		return false;
 	return (s64)xsched_read_u64(m->sig, (sig & ~PAGE_MASK) +
 				    KFD_XSCHED_SIGNAL_VALUE) > 0;
 }
 
+/*
+ * Makes *@page the pinned page of @va, under dom->lock; the page it
+ * replaces is unpinned after.  On failure the VA is remembered with no
+ * page, so that the queue is judged by what can be read.
+ */
+static void xsched_qmem_swap(struct xsched_queue *q, struct page **slot,
+			     u64 *slot_va, u64 va)
+{
+	struct page *page = NULL, *old;
+
+	if (xsched_pin(&q->mem, va, &page))
+		page = NULL;
+	raw_spin_lock_irq(&q->dom->lock);
+	old = *slot;
+	*slot = page;
+	*slot_va = va;
+	raw_spin_unlock_irq(&q->dom->lock);
+	if (old)
+		unpin_user_page(old);
+}
+
 /**
- * xsched_qmem_pin_signal() - pin the page of the last packet's signal
+ * xsched_qmem_pin_more() - pin the pages the last poll could not read
  * @q: the queue; called under dom->mutex, in process context
  *
- * Swaps the pinned signal page under dom->lock.  On failure the page is
- * remembered as unreadable, so the queue is judged by its indices.
+ * The ring page of the last consumed packet, then the page of that
+ * packet's completion signal: one of each at a time per queue.
  */
-void xsched_qmem_pin_signal(struct xsched_queue *q)
+void xsched_qmem_pin_more(struct xsched_queue *q)
 {
 	struct xsched_qmem *m = &q->mem;
-	struct page *page = NULL, *old;
-	struct mm_struct *mm;
-	u64 r, sig;
+	u64 r, pkt, sig;
 
-	q->need_sig = false;
-	if (!m->amdq || !m->ring)
+	q->need_pin = false;
+	if (!m->amdq || !m->ring_size)
 		return;
 	r = xsched_read_u64(m->amdq, m->rptr_off);
 	if (!r)
 		return;
-	sig = xsched_packet_signal(m, r) & PAGE_MASK;
-	if (!sig || sig == m->sig_page_va)
+	pkt = xsched_packet_va(m, r);
+	if ((pkt & PAGE_MASK) != m->ring_page_va)
+		xsched_qmem_swap(q, &m->ring, &m->ring_page_va,
+				 pkt & PAGE_MASK);
+	if (!m->ring)
 		return;
-	mm = xsched_owner_mm(q->tgid);
-	if (mm) {
-		if (xsched_pin(mm, sig, 1, &page))
-			page = NULL;
-		mmput(mm);
-	}
-	raw_spin_lock_irq(&q->dom->lock);
-	old = m->sig;
-	m->sig = page;
-	m->sig_page_va = sig;
-	raw_spin_unlock_irq(&q->dom->lock);
-	if (old)
-		unpin_user_page(old);
+	sig = xsched_read_u64(m->ring, (pkt & ~PAGE_MASK) +
+			      KFD_XSCHED_AQL_COMPLETION_SIGNAL) & PAGE_MASK;
+	if (sig && sig != m->sig_page_va)
+		xsched_qmem_swap(q, &m->sig, &m->sig_page_va, sig);
 }

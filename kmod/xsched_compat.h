@@ -21,4 +21,16 @@ static inline long xsched_pin_remote(struct mm_struct *mm, unsigned long va,
 #endif
 }
 
+/*
+ * struct user_struct has locked_vm (the RLIMIT_MEMLOCK charge of long-term
+ * pins) only when one of its users is built in; as in sched/user.h.
+ */
+#if defined(CONFIG_NET) || defined(CONFIG_IO_URING) || \
+	defined(CONFIG_VFIO_PCI_ZDEV_KVM) || IS_ENABLED(CONFIG_IOMMUFD) || \
+	defined(CONFIG_SECRETMEM)
+#define XSCHED_HAVE_USER_LOCKED_VM 1
+#else
+#define XSCHED_HAVE_USER_LOCKED_VM 0
+#endif
+
 #endif /* _XSCHED_COMPAT_H */

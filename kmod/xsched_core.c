@@ -68,7 +68,7 @@ static unsigned int xsched_poll_queue(struct xsched_queue *q, u64 now,
 		xsched_queue_set_busy(q, busy, now);
 		*kick = true;
 	}
-	*kick |= q->need_sig;
+	*kick |= q->need_pin;
 	return 1;
 }
 
@@ -172,23 +172,26 @@ static int xsched_apply(struct xsched_domain *dom, unsigned int lo,
 {
 	const struct kfd_xsched_ops *ops = dom->b->ops;
 	struct xsched_queue *q;
-	unsigned int l, n = 0;
+	unsigned int i, l, n = 0;
 	u64 t0, t1, lat;
 	int ret;
 
 	for (l = lo; l < hi; l++)
 		list_for_each_entry(q, &dom->levels[l], level_link)
-			if (q->paused != pause && n < dom->batch_cap)
-				dom->batch[n++] = (struct kfd_xsched_queue_ref) {
-					.tgid = q->tgid,
-					.queue_id = q->queue_id,
-				};
+			if (q->paused != pause && !q->stale &&
+			    n < dom->batch_cap) {
+				dom->batch_q[n] = q;
+				dom->batch[n++] = q->handle;
+			}
 	if (!n)
 		return 0;
+	bitmap_zero(dom->batch_stale, n);
 	t0 = ktime_get_ns();
 	lat = rise ? t0 - dom->rise_at : 0;
-	ret = pause ? ops->pause_queues(dom->gpu_id, dom->batch, n) :
-		      ops->resume_queues(dom->gpu_id, dom->batch, n);
+	ret = pause ? ops->pause_queues(dom->gpu_id, dom->batch, n,
+					dom->batch_stale) :
+		      ops->resume_queues(dom->gpu_id, dom->batch, n,
+					 dom->batch_stale);
 	t1 = ktime_get_ns();
 	if (pause)
 		trace_xsched_pause(dom->gpu_id, n, lat, t1 - t0, ret);
@@ -213,21 +216,26 @@ static int xsched_apply(struct xsched_domain *dom, unsigned int lo,
 	} else {
 		dom->resumes++;
 	}
-	for (l = lo; l < hi; l++) {
-		list_for_each_entry(q, &dom->levels[l], level_link) {
-			if (q->paused == pause)
-				continue;
-			WRITE_ONCE(q->paused, pause);
-			if (pause) {
-				q->paused_since = now;
-				q->preempt_count++;
-				if (rise) {
-					q->last_lat_ns = lat;
-					q->max_lat_ns = max(q->max_lat_ns, lat);
-				}
-			} else {
+	for (i = 0; i < n; i++) {
+		q = dom->batch_q[i];
+		if (test_bit(i, dom->batch_stale)) {
+			/* Destroyed; its QUEUE_DESTROYED is on its way. */
+			q->stale = true;
+			if (q->paused)
 				q->paused_ns += now - q->paused_since;
+			WRITE_ONCE(q->paused, false);
+			continue;
+		}
+		WRITE_ONCE(q->paused, pause);
+		if (pause) {
+			q->paused_since = now;
+			q->preempt_count++;
+			if (rise) {
+				q->last_lat_ns = lat;
+				q->max_lat_ns = max(q->max_lat_ns, lat);
 			}
+		} else {
+			q->paused_ns += now - q->paused_since;
 		}
 	}
 	return 0;
@@ -297,25 +305,42 @@ static void xsched_decide_work(struct kthread_work *work)
 	xsched_decide(dom, t0);
 	dom->decide_ns += ktime_get_ns() - t0;
 	list_for_each_entry(q, &dom->queues, dom_link)
-		if (q->need_sig)
-			xsched_qmem_pin_signal(q);
+		if (q->need_pin)
+			xsched_qmem_pin_more(q);
 	mutex_unlock(&dom->mutex);
 }
 
-/* Room in the batch buffer for every queue of the domain; dom->mutex. */
+static void xsched_batch_free(struct xsched_domain *dom)
+{
+	kvfree(dom->batch);
+	kvfree(dom->batch_q);
+	bitmap_free(dom->batch_stale);
+}
+
+/* Room in the batch buffers for every queue of the domain; dom->mutex. */
 static int xsched_batch_reserve(struct xsched_domain *dom, unsigned int n)
 {
-	struct kfd_xsched_queue_ref *b;
+	struct xsched_domain old = {
+		.batch = dom->batch,
+		.batch_q = dom->batch_q,
+		.batch_stale = dom->batch_stale,
+	};
 	unsigned int cap;
 
 	if (n <= dom->batch_cap)
 		return 0;
 	cap = max(n, 2 * dom->batch_cap);
-	b = kvmalloc_array(cap, sizeof(*b), GFP_KERNEL);
-	if (!b)
+	dom->batch = kvmalloc_array(cap, sizeof(*dom->batch), GFP_KERNEL);
+	dom->batch_q = kvmalloc_array(cap, sizeof(*dom->batch_q), GFP_KERNEL);
+	dom->batch_stale = bitmap_zalloc(cap, GFP_KERNEL);
+	if (!dom->batch || !dom->batch_q || !dom->batch_stale) {
+		xsched_batch_free(dom);
+		dom->batch = old.batch;
+		dom->batch_q = old.batch_q;
+		dom->batch_stale = old.batch_stale;
 		return -ENOMEM;
-	kvfree(dom->batch);
-	dom->batch = b;
+	}
+	xsched_batch_free(&old);
 	dom->batch_cap = cap;
 	return 0;
 }
@@ -352,8 +377,10 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
 			      HRTIMER_MODE_ABS_HARD);
 	raw_spin_unlock_irq(&dom->lock);
-	if (q->prio < dom->level)
-		xsched_apply(dom, q->prio, q->prio + 1, true, false, now);
+	/* The provider's state first: it may have the queue paused. */
+	if (q->prio < dom->level || q->paused)
+		xsched_apply(dom, q->prio, q->prio + 1, q->prio < dom->level,
+			     false, now);
 out:
 	mutex_unlock(&dom->mutex);
 	if (!ret)
@@ -397,24 +424,24 @@ static struct xsched_domain *xsched_domain_find(struct xsched_binding *b,
 	return NULL;
 }
 
+/* The queue of @handle in @dom, or NULL; caller holds dom->mutex. */
 static struct xsched_queue *xsched_domain_queue(struct xsched_domain *dom,
-						pid_t tgid, u32 queue_id)
+						u64 handle)
 {
 	struct xsched_queue *q;
 
 	list_for_each_entry(q, &dom->queues, dom_link)
-		if (q->tgid == tgid && q->queue_id == queue_id)
+		if (q->handle == handle)
 			return q;
 	return NULL;
 }
 
 static void xsched_queue_created(struct xsched_binding *b,
-				 const struct kfd_xsched_queue_info *info)
+				 struct xsched_event *e)
 {
+	const struct kfd_xsched_queue_info *info = &e->info;
 	struct xsched_domain *dom = xsched_domain_find(b, info->gpu_id);
 	struct xsched_queue *q, *old;
-	const struct cred *cred;
-	struct task_struct *task;
 	int ret;
 
 	if (!dom) {
@@ -423,38 +450,32 @@ static void xsched_queue_created(struct xsched_binding *b,
 		return;
 	}
 	mutex_lock(&dom->mutex);
-	old = xsched_domain_queue(dom, info->tgid, info->queue_id);
+	old = xsched_domain_queue(dom, info->handle);
 	mutex_unlock(&dom->mutex);
-	if (old)		/* a destroy event was lost: id reused */
+	if (old) {		/* a provider bug: handles are never reused */
+		pr_warn_ratelimited("%s: handle %llu announced twice; the first queue is forgotten\n",
+				    dom->name, info->handle);
 		xsched_queue_remove(old);
+	}
 
 	q = xsched_queue_alloc();
-	if (!q)		/* not scheduled, hence never paused: fail open */
+	if (!q)		/* not scheduled, hence never paused by xsched */
 		return;
+	q->handle = info->handle;
 	q->tgid = info->tgid;
+	q->uid = e->uid;
 	q->ring_va = info->ring_va;
 	q->queue_id = info->queue_id;
 	q->prio = min_t(u32, info->priority, XSCHED_LEVELS - 1);
-	q->uid = GLOBAL_ROOT_UID;
-	rcu_read_lock();
-	task = pid_task(find_vpid(info->tgid), PIDTYPE_TGID);
-	if (task) {
-		cred = __task_cred(task);
-		q->uid = cred->euid;
-	}
-	rcu_read_unlock();
+	q->paused = info->state == KFD_XSCHED_QUEUE_PAUSED;
+	q->paused_since = ktime_get_ns();
 	q->dom = dom;
-	ret = xsched_qmem_pin(q, info);
-	/*
-	 * -ESRCH: the owner exited before its queue was handled, a normal
-	 * event (its queue goes next); anything else is worth a line.
-	 */
-	if (ret == -ESRCH)
-		pr_debug("queue %u of pid %d: owner already gone\n",
-			 info->queue_id, info->tgid);
-	else if (ret)
+	q->mem = e->mem;
+	memset(&e->mem, 0, sizeof(e->mem));
+	/* An owner gone before its queue was announced is normal. */
+	if (e->pin_err && e->pin_err != -ESRCH)
 		pr_warn_ratelimited("queue %u of pid %d: activity not readable (%d); scheduled by hints only\n",
-				    info->queue_id, info->tgid, ret);
+				    info->queue_id, info->tgid, e->pin_err);
 	ret = xsched_queue_add(dom, q);
 	if (ret) {
 		xsched_qmem_unpin(&q->mem);
@@ -462,38 +483,56 @@ static void xsched_queue_created(struct xsched_binding *b,
 	}
 }
 
-/* Forget @tgid's queues on the node of @info (all its queues if NULL). */
-static void xsched_queues_gone(struct xsched_binding *b, pid_t tgid,
-			       const struct kfd_xsched_queue_info *info)
+static void xsched_queue_destroyed(struct xsched_binding *b,
+				   const struct kfd_xsched_queue_info *info)
+{
+	struct xsched_domain *dom = xsched_domain_find(b, info->gpu_id);
+	struct xsched_queue *q = NULL;
+
+	if (!dom)
+		return;
+	mutex_lock(&dom->mutex);
+	q = xsched_domain_queue(dom, info->handle);
+	mutex_unlock(&dom->mutex);
+	/* Only this work removes queues of a live domain: @q stays valid. */
+	if (q)
+		xsched_queue_remove(q);
+}
+
+static void xsched_node_added(struct xsched_binding *b,
+			      const struct xsched_event *e)
+{
+	bool preemptive = e->caps & KFD_XSCHED_NODE_PREEMPTIVE;
+	struct xsched_domain *dom;
+
+	mutex_lock(&xsched_lock);
+	dom = xsched_domain_find(b, e->info.gpu_id);
+	if (dom)
+		pr_warn("node 0x%x added twice; kept as it was\n",
+			e->info.gpu_id);
+	else
+		dom = xsched_domain_create(b, e->info.gpu_id, e->name,
+					   preemptive ? NULL :
+					   e->why[0] ? e->why : "not preemptive");
+	mutex_unlock(&xsched_lock);
+	if (!dom)
+		pr_err("node 0x%x: no memory for its domain; its queues run unscheduled\n",
+		       e->info.gpu_id);
+	else if (!preemptive)
+		pr_info("%s: not scheduled: %s\n", dom->name, dom->why);
+}
+
+static void xsched_node_gone(struct xsched_binding *b, u32 gpu_id)
 {
 	struct xsched_domain *dom;
 
-	list_for_each_entry(dom, &b->domains, link) {
-		unsigned int budget;
-
-		if (info && dom->gpu_id != info->gpu_id)
-			continue;
-		mutex_lock(&dom->mutex);
-		budget = dom->nr_queues;
-		mutex_unlock(&dom->mutex);
-		/* One at a time: removal takes dom->mutex itself. */
-		for (; budget; budget--) {
-			struct xsched_queue *q = NULL, *it;
-
-			mutex_lock(&dom->mutex);
-			list_for_each_entry(it, &dom->queues, dom_link) {
-				if (it->tgid == tgid &&
-				    (!info || it->queue_id == info->queue_id)) {
-					q = it;
-					break;
-				}
-			}
-			mutex_unlock(&dom->mutex);
-			if (!q)
-				break;
-			xsched_queue_remove(q);
-		}
+	mutex_lock(&xsched_lock);
+	dom = xsched_domain_find(b, gpu_id);
+	if (dom) {
+		pr_info("%s: node gone\n", dom->name);
+		xsched_domain_destroy(dom, true);
 	}
+	mutex_unlock(&xsched_lock);
 }
 
 /**
@@ -508,16 +547,17 @@ void xsched_event_process(struct xsched_binding *b, struct xsched_event *e)
 {
 	switch (e->ev) {
 	case KFD_XSCHED_QUEUE_CREATED:
-		xsched_queue_created(b, &e->info);
+		xsched_queue_created(b, e);
 		break;
 	case KFD_XSCHED_QUEUE_DESTROYED:
-		xsched_queues_gone(b, e->tgid, &e->info);
+		xsched_queue_destroyed(b, &e->info);
 		break;
-	case KFD_XSCHED_PROCESS_GONE:
-		xsched_queues_gone(b, e->tgid, NULL);
+	case KFD_XSCHED_NODE_ADDED:
+		xsched_node_added(b, e);
 		break;
-	case KFD_XSCHED_PROVIDER_GONE:
-		break;		/* handled synchronously */
+	case KFD_XSCHED_NODE_GONE:
+		xsched_node_gone(b, e->info.gpu_id);
+		break;
 	}
 }
 
@@ -526,12 +566,15 @@ void xsched_event_process(struct xsched_binding *b, struct xsched_event *e)
  * @b: the binding
  * @gpu_id: the node
  * @name: the provider's name for it
+ * @why: NULL if the node can be preempted; else the provider's reason,
+ *	and the domain runs the "none" policy
  *
  * Return: the domain, or NULL when there is no memory or no thread for
  * its decider.
  */
 struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
-					   u32 gpu_id, const char *name)
+					   u32 gpu_id, const char *name,
+					   const char *why)
 {
 	struct xsched_domain *dom = kzalloc(sizeof(*dom), GFP_KERNEL);
 	unsigned int l;
@@ -558,7 +601,10 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	INIT_LIST_HEAD(&dom->queues);
 	for (l = 0; l < XSCHED_LEVELS; l++)
 		INIT_LIST_HEAD(&dom->levels[l]);
-	dom->policy = &xsched_policy_hpf;
+	dom->preemptive = !why;
+	if (why)
+		strscpy(dom->why, why, sizeof(dom->why));
+	dom->policy = why ? &xsched_policy_none : &xsched_policy_hpf;
 	dom->poll_us = XSCHED_POLL_US_DEFAULT;
 	dom->resume_delay_us = XSCHED_RESUME_DELAY_US_DEFAULT;
 	dom->next_decide = U64_MAX;
@@ -573,19 +619,22 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 /**
  * xsched_domain_destroy() - let go of a domain, leaving every queue runnable
  * @dom: the domain; freed on return
+ * @node_gone: the provider removed the node, and its queues with it
  *
  * Resumes whatever xsched paused (one batch), then stops the timer and
  * the work and forgets the queues.  If the provider refuses the resume it
  * is told loudly; the provider clears xsched pauses itself when it goes.
+ * A node gone has nothing left to resume.  Caller holds xsched_lock.
  */
-void xsched_domain_destroy(struct xsched_domain *dom)
+void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 {
 	struct xsched_queue *q, *tmp;
 
 	lockdep_assert_held(&xsched_lock);
 	mutex_lock(&dom->mutex);
 	/* Every queue xsched paused, whatever the level says. */
-	if (xsched_apply(dom, 0, XSCHED_LEVELS, false, false, ktime_get_ns()))
+	if (!node_gone &&
+	    xsched_apply(dom, 0, XSCHED_LEVELS, false, false, ktime_get_ns()))
 		pr_err("%s: could not resume paused queues on release\n",
 		       dom->name);
 	dom->level = 0;
@@ -615,6 +664,12 @@ void xsched_domain_destroy(struct xsched_domain *dom)
 	kobject_put(&dom->kobj);	/* frees it */
 }
 
+static void xsched_event_free(struct xsched_event *e)
+{
+	xsched_qmem_unpin(&e->mem);
+	kfree(e);
+}
+
 static void xsched_ev_work(struct work_struct *work)
 {
 	struct xsched_binding *b = container_of(work, struct xsched_binding,
@@ -631,112 +686,145 @@ static void xsched_ev_work(struct work_struct *work)
 		if (!e)
 			break;
 		xsched_event_process(b, e);
-		kfree(e);
+		xsched_event_free(e);
 	}
 }
 
-/* How far back a new event looks for pending events it cancels. */
+/* How far back a QUEUE_DESTROYED looks for the CREATED it cancels. */
 #define XSCHED_EV_COALESCE	64
 
 /*
- * Called under b->ev_lock for a DESTROYED or PROCESS_GONE event about to
- * be queued.  A queue whose CREATED is still pending was never tracked,
- * so a pending CREATED it ends is dropped together with it (returns
- * true: the new event need not be queued); PROCESS_GONE drops every
- * pending event of its tgid before it (pids are reused only after this
- * event).  Short-lived queues then cost the event work nothing, and it
- * cannot fall ever further behind a process that churns queues.  The
- * walk is bounded: what it does not reach is handled in order as before.
+ * Called under b->ev_lock for a QUEUE_DESTROYED about to be queued.  A
+ * queue whose CREATED is still pending was never tracked: that CREATED is
+ * dropped with it, and true returned (nothing need be queued).  A short-
+ * lived queue then costs the event work nothing, and the work cannot
+ * fall ever further behind processes that churn queues.  The walk is
+ * bounded; what it does not reach is handled in order as before.
  */
-static bool xsched_events_coalesce(struct xsched_binding *b,
-				   enum kfd_xsched_event ev, pid_t tgid,
-				   const struct kfd_xsched_queue_info *q)
+static struct xsched_event *xsched_events_coalesce(struct xsched_binding *b,
+						   u64 handle)
 {
-	struct xsched_event *e, *tmp;
+	struct xsched_event *e;
 	unsigned int seen = 0;
 
-	list_for_each_entry_safe_reverse(e, tmp, &b->events, link) {
+	list_for_each_entry_reverse(e, &b->events, link) {
 		if (++seen > XSCHED_EV_COALESCE)
 			break;
-		if (e->tgid != tgid)
-			continue;
-		if (e->ev == KFD_XSCHED_PROCESS_GONE)
-			return false;	/* an earlier process of this pid */
-		if (ev == KFD_XSCHED_PROCESS_GONE) {
+		if (e->ev == KFD_XSCHED_QUEUE_CREATED &&
+		    e->info.handle == handle) {
 			list_del(&e->link);
-			kfree(e);
-			b->ev_coalesced++;
-			continue;
+			b->ev_coalesced += 2;
+			return e;
 		}
-		if (e->info.gpu_id != q->gpu_id ||
-		    e->info.queue_id != q->queue_id)
-			continue;
-		/* The latest event of this queue: cancel a CREATED only. */
-		if (e->ev != KFD_XSCHED_QUEUE_CREATED)
-			return false;
-		list_del(&e->link);
-		kfree(e);
-		b->ev_coalesced += 2;
-		return true;
 	}
-	return false;
+	return NULL;
 }
 
-static void xsched_listener_event(const struct kfd_xsched_listener *l,
-				  enum kfd_xsched_event ev, pid_t tgid,
-				  const struct kfd_xsched_queue_info *q)
+static void xsched_event_queue(struct xsched_binding *b,
+			       struct xsched_event *e)
 {
-	struct xsched_binding *b = container_of(l, struct xsched_binding,
-						listener);
-	struct xsched_event *e;
-
-	if (ev == KFD_XSCHED_PROVIDER_GONE) {
-		xsched_provider_gone(b);
-		return;
-	}
-	if ((ev == KFD_XSCHED_QUEUE_DESTROYED && q) ||
-	    ev == KFD_XSCHED_PROCESS_GONE) {
-		bool gone;
-
-		spin_lock(&b->ev_lock);
-		gone = xsched_events_coalesce(b, ev, tgid, q);
-		spin_unlock(&b->ev_lock);
-		if (gone)
-			return;
-	}
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	if (!e) {
-		/* Fail open: an event we miss never leaves a queue paused. */
-		pr_warn_ratelimited("no memory for a provider event; queue of pid %d not tracked\n",
-				    tgid);
-		return;
-	}
-	e->ev = ev;
-	e->tgid = tgid;
-	if (q)
-		e->info = *q;
 	spin_lock(&b->ev_lock);
 	list_add_tail(&e->link, &b->events);
 	spin_unlock(&b->ev_lock);
 	queue_work(xsched_wq, &b->ev_work);
 }
 
-static int xsched_bind_node(void *ctx, u32 gpu_id, const char *name)
+/* The owner's effective uid, when the callback runs in its context. */
+static kuid_t xsched_owner_uid(const struct kfd_xsched_queue_info *info)
 {
-	return xsched_domain_create(ctx, gpu_id, name) ? 0 : -ENOMEM;
+	struct task_struct *task;
+	kuid_t uid = GLOBAL_ROOT_UID;
+
+	if (current->mm == info->mm)
+		return current_euid();
+	/* Replayed at load: the best that can be known. */
+	rcu_read_lock();
+	task = pid_task(find_vpid(info->tgid), PIDTYPE_TGID);
+	if (task && task->mm == info->mm)
+		uid = __task_cred(task)->euid;
+	rcu_read_unlock();
+	return uid;
+}
+
+/*
+ * The provider's queue callback, under its locks.  A CREATED pins what
+ * activity detection reads here, where the owner is certain (usually
+ * current); the event work does the rest.
+ */
+static void xsched_listener_queue(const struct kfd_xsched_listener *l,
+				  enum kfd_xsched_event ev,
+				  const struct kfd_xsched_queue_info *q)
+{
+	struct xsched_binding *b = container_of(l, struct xsched_binding,
+						listener);
+	struct xsched_event *e;
+
+	if (ev == KFD_XSCHED_QUEUE_DESTROYED) {
+		spin_lock(&b->ev_lock);
+		e = xsched_events_coalesce(b, q->handle);
+		spin_unlock(&b->ev_lock);
+		if (e) {
+			xsched_event_free(e);
+			return;
+		}
+		/* Small and never lost: a queue must not outlive its end. */
+		e = kzalloc(sizeof(*e), GFP_KERNEL | __GFP_NOFAIL);
+	} else {
+		e = kzalloc(sizeof(*e), GFP_KERNEL);
+		if (!e) {
+			/* Fail open: an untracked queue is never paused. */
+			spin_lock(&b->ev_lock);
+			b->ev_lost++;
+			spin_unlock(&b->ev_lock);
+			pr_warn_ratelimited("no memory for a provider event; queue %u of pid %d not scheduled\n",
+					    q->queue_id, q->tgid);
+			return;
+		}
+		e->uid = xsched_owner_uid(q);
+		e->pin_err = xsched_qmem_pin(&e->mem, q);
+	}
+	e->ev = ev;
+	e->info = *q;
+	e->info.mm = NULL;
+	xsched_event_queue(b, e);
+}
+
+static void xsched_listener_node(const struct kfd_xsched_listener *l,
+				 enum kfd_xsched_event ev,
+				 const struct kfd_xsched_node_info *n)
+{
+	struct xsched_binding *b = container_of(l, struct xsched_binding,
+						listener);
+	struct xsched_event *e = kzalloc(sizeof(*e), GFP_KERNEL | __GFP_NOFAIL);
+
+	e->ev = ev;
+	e->info.gpu_id = n->gpu_id;
+	e->caps = n->caps;
+	strscpy(e->name, n->name ? n->name : "", sizeof(e->name));
+	strscpy(e->why, n->why ? n->why : "", sizeof(e->why));
+	xsched_event_queue(b, e);
+}
+
+static void xsched_listener_gone(const struct kfd_xsched_listener *l)
+{
+	xsched_provider_gone(container_of(l, struct xsched_binding, listener));
 }
 
 /**
  * xsched_bind() - start scheduling the queues of a provider
  * @ops: the provider's ops (its module reference held by the caller)
  *
+ * The binding is on xsched_bindings before the listener is registered,
+ * so that a provider going away at any point finds it.  The provider's
+ * replay (its nodes, then its queues) is processed before this returns.
+ *
  * Return: the binding or an ERR_PTR; -EPROTO for an ops version this
- * build does not speak.
+ * build does not speak, -ENODEV if the provider went while binding.
  */
 struct xsched_binding *xsched_bind(const struct kfd_xsched_ops *ops)
 {
 	struct xsched_binding *b;
-	struct xsched_domain *dom, *tmp;
+	bool gone;
 	int ret;
 
 	if (ops->version != KFD_XSCHED_OPS_VERSION ||
@@ -750,33 +838,50 @@ struct xsched_binding *xsched_bind(const struct kfd_xsched_ops *ops)
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	b->ops = ops;
-	b->listener.event = xsched_listener_event;
+	b->listener.queue = xsched_listener_queue;
+	b->listener.node = xsched_listener_node;
+	b->listener.gone = xsched_listener_gone;
 	INIT_LIST_HEAD(&b->link);
 	INIT_LIST_HEAD(&b->domains);
 	INIT_LIST_HEAD(&b->events);
 	spin_lock_init(&b->ev_lock);
 	INIT_WORK(&b->ev_work, xsched_ev_work);
 	init_completion(&b->gone);
+	b->binding = true;
 
-	ret = ops->walk_nodes(xsched_bind_node, b);
-	if (!ret)
-		ret = ops->register_listener(&b->listener);
-	if (ret)
-		goto err;
-	return b;
-err:
 	mutex_lock(&xsched_lock);
-	list_for_each_entry_safe(dom, tmp, &b->domains, link)
-		xsched_domain_destroy(dom);
+	list_add_tail(&b->link, &xsched_bindings);
 	mutex_unlock(&xsched_lock);
-	kfree(b);
-	return ERR_PTR(ret);
+	ret = ops->register_listener(&b->listener);
+	if (!ret)
+		flush_work(&b->ev_work);
+
+	mutex_lock(&xsched_lock);
+	b->binding = false;
+	gone = b->detached;
+	if (ret && !gone) {
+		b->detached = true;
+		list_del_init(&b->link);
+	}
+	mutex_unlock(&xsched_lock);
+	if (gone) {
+		/* xsched_provider_gone() let go of everything; it ends here. */
+		wait_for_completion(&b->gone);
+		kfree(b);
+		return ERR_PTR(-ENODEV);
+	}
+	if (ret) {
+		xsched_unbind(b);
+		kfree(b);
+		return ERR_PTR(ret);
+	}
+	return b;
 }
 
 /**
  * xsched_unbind() - stop scheduling a provider's queues, all left runnable
  * @b: the binding; the listener must no longer be able to queue events
- *     (unregistered, or inside KFD_XSCHED_PROVIDER_GONE)
+ *     (unregistered, or inside its gone() callback)
  */
 void xsched_unbind(struct xsched_binding *b)
 {
@@ -786,11 +891,11 @@ void xsched_unbind(struct xsched_binding *b)
 	cancel_work_sync(&b->ev_work);
 	list_for_each_entry_safe(e, etmp, &b->events, link) {
 		list_del(&e->link);
-		kfree(e);
+		xsched_event_free(e);
 	}
 	mutex_lock(&xsched_lock);
 	list_for_each_entry_safe(dom, tmp, &b->domains, link)
-		xsched_domain_destroy(dom);
+		xsched_domain_destroy(dom, false);
 	mutex_unlock(&xsched_lock);
 	b->unbound = true;
 }
@@ -836,7 +941,8 @@ const struct xsched_policy *xsched_policy_find(const char *name)
  *
  * The new policy starts from a clean state and decides at once.
  *
- * Return: 0, -EINVAL for an unknown name, -ENODEV if the domain is gone.
+ * Return: 0, -EINVAL for an unknown name, -ENODEV if the domain is gone,
+ * -EOPNOTSUPP for a policy that pauses on a node that cannot.
  */
 int xsched_domain_set_policy(struct xsched_domain *dom, const char *name)
 {
@@ -848,6 +954,8 @@ int xsched_domain_set_policy(struct xsched_domain *dom, const char *name)
 	mutex_lock(&dom->mutex);
 	if (dom->dead) {
 		ret = -ENODEV;
+	} else if (!dom->preemptive && p != &xsched_policy_none) {
+		ret = -EOPNOTSUPP;	/* sysfs "preemptive" says why */
 	} else if (p != dom->policy) {
 		raw_spin_lock_irq(&dom->lock);
 		dom->policy = p;
@@ -958,10 +1066,6 @@ struct xsched_domain *xsched_queue_lock(u32 id, struct xsched_queue **qp)
 int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio)
 {
 	struct xsched_domain *dom = q->dom;
-	struct kfd_xsched_queue_ref ref = {
-		.tgid = q->tgid,
-		.queue_id = q->queue_id,
-	};
 	u64 now;
 	bool busy;
 	int ret;
@@ -973,7 +1077,12 @@ int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio)
 		return -ENODEV;
 	if (prio == q->prio)
 		return 0;
-	ret = dom->b->ops->set_priority(dom->gpu_id, &ref, prio);
+	ret = q->stale ? -ENOENT :
+	      dom->b->ops->set_priority(dom->gpu_id, q->handle, prio);
+	if (ret == -ENOENT) {
+		q->stale = true;	/* destroyed: its event is on its way */
+		return -ENODEV;
+	}
 	if (ret) {
 		pr_warn_ratelimited("%s: provider refused priority %u for queue %u: %d\n",
 				    dom->name, prio, q->id, ret);
@@ -1052,6 +1161,6 @@ void xsched_domain_release(struct kobject *kobj)
 	struct xsched_domain *dom = container_of(kobj, struct xsched_domain,
 						 kobj);
 
-	kvfree(dom->batch);
+	xsched_batch_free(dom);
 	kfree(dom);
 }

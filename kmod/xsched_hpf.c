@@ -47,8 +47,11 @@ static unsigned int hpf_decide(struct xsched_domain *dom, u64 now, u64 *next)
 
 		if (!h->idle_since)
 			h->idle_since = now;
+		/*
+		 * idle_since is cleared once the lower level is enforced
+		 * (above): a resume that failed is retried at once.
+		 */
 		if (now - h->idle_since >= delay) {
-			h->idle_since = 0;
 			level = top;
 		} else {
 			level = dom->level;

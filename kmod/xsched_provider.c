@@ -6,7 +6,7 @@
  * load and whenever a module that may provide one goes live.  The module
  * reference symbol_get() takes is dropped once the listener is
  * registered: a provider may unload while xsched is bound, and tells us
- * with KFD_XSCHED_PROVIDER_GONE before it tears anything down.
+ * through its listener's gone() callback before it tears anything down.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -47,14 +47,11 @@ static void xsched_try_bind(const struct kfd_xsched_ops *(*get_ops)(void))
 	mutex_unlock(&xsched_lock);
 	if (bound)
 		return;
-	b = xsched_bind(ops);
+	b = xsched_bind(ops);	/* on xsched_bindings when it returns */
 	if (IS_ERR(b)) {
 		pr_err("cannot bind provider %s: %ld\n", ops->name, PTR_ERR(b));
 		return;
 	}
-	mutex_lock(&xsched_lock);
-	list_add_tail(&b->link, &xsched_bindings);
-	mutex_unlock(&xsched_lock);
 	pr_info("bound to provider %s\n", ops->name);
 }
 
@@ -80,9 +77,11 @@ static void xsched_bind_all(void)
  * xsched_provider_gone() - a provider is going away
  * @b: its binding
  *
- * Called by the provider (KFD_XSCHED_PROVIDER_GONE) holding only its
- * listener lock.  Leaves every queue runnable before returning; from then
- * on xsched calls none of its ops.
+ * Called by the provider (its listener's gone() callback) holding no
+ * provider lock.  Leaves every queue runnable before returning; from
+ * then on xsched calls none of its ops.  Whoever took @b off
+ * xsched_bindings frees it: this function, unless xsched_bind() or
+ * xsched's exit holds it, which then wait for b->gone.
  */
 void xsched_provider_gone(struct xsched_binding *b)
 {
@@ -92,7 +91,7 @@ void xsched_provider_gone(struct xsched_binding *b)
 	if (!b->detached) {
 		b->detached = true;
 		list_del_init(&b->link);
-		owner = true;
+		owner = !b->binding;
 	}
 	mutex_unlock(&xsched_lock);
 	if (!b->unbound)
@@ -165,7 +164,7 @@ void xsched_provider_exit(void)
 			xsched_unbind(b);
 			module_put(b->ops->owner);
 		} else {
-			/* It is going: it sends PROVIDER_GONE, if not yet. */
+			/* It is going: it calls gone(), if not yet. */
 			wait_for_completion(&b->gone);
 		}
 		kfree(b);

@@ -8,12 +8,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -50,6 +52,9 @@ MODULE_PARM_DESC(cwsr_restore_us,
 DEFINE_MUTEX(xsched_sim_lock);
 DEFINE_MUTEX(xsched_sim_listener_lock);
 LIST_HEAD(xsched_sim_procs);
+/* Queue handles -> queues, under xsched_sim_lock; a handle is never reused. */
+DEFINE_XARRAY(xsched_sim_handles);
+static u64 xsched_sim_last_handle;	/* xsched_sim_lock */
 struct xsched_sim_gpu *xsched_sim_gpus;
 unsigned int xsched_sim_nr_gpus;
 
@@ -197,6 +202,7 @@ static void sim_proc_release(struct kref *ref)
 						 ref);
 
 	xa_destroy(&p->byid);
+	mmdrop(p->mm);
 	kfree(p);
 }
 
@@ -262,7 +268,7 @@ static int sim_create(struct xsched_sim_proc *p, const struct file *file,
 	if (ret)
 		return ret;
 	gpu = a->gpu_id ? xsched_sim_gpu_by_id(a->gpu_id) : &xsched_sim_gpus[0];
-	if (!gpu)
+	if (!gpu || gpu->gone)
 		return -ENODEV;
 	qid = find_first_zero_bit(p->qids, XSCHED_SIM_MAX_QUEUES);
 	if (qid >= XSCHED_SIM_MAX_QUEUES)
@@ -299,10 +305,17 @@ static int sim_create(struct xsched_sim_proc *p, const struct file *file,
 	ret = sim_pin(a->amdq_va & PAGE_MASK, 1, &q->amdq_page);
 	if (ret)
 		goto err;
-	/* The last step that can fail: nothing below is undone. */
-	ret = xa_insert(&p->byid, qid, q, GFP_KERNEL);
+	q->handle = xsched_sim_last_handle + 1;
+	ret = xa_insert(&xsched_sim_handles, q->handle, q, GFP_KERNEL);
 	if (ret)
 		goto err;
+	/* The last step that can fail: nothing below is undone. */
+	ret = xa_insert(&p->byid, qid, q, GFP_KERNEL);
+	if (ret) {
+		xa_erase(&xsched_sim_handles, q->handle);
+		goto err;
+	}
+	xsched_sim_last_handle = q->handle;
 
 	xsched_sim_queue_init(&q->model, q->fifo, nslots);
 	spin_lock_bh(&gpu->lock);
@@ -315,11 +328,33 @@ static int sim_create(struct xsched_sim_proc *p, const struct file *file,
 	list_add_tail(&q->link, &p->queues);
 	a->queue_id = qid;
 	a->gpu_id = gpu->model.gpu_id;
-	xsched_sim_notify(KFD_XSCHED_QUEUE_CREATED, p->tgid, q);
+	xsched_sim_notify(KFD_XSCHED_QUEUE_CREATED, q);
 	return 0;
 err:
 	sim_q_put(q);
 	return ret;
+}
+
+/*
+ * Takes @q off its node: no longer resolvable by handle, nothing of it
+ * runs, waiters wake.  Caller holds xsched_sim_lock.  Returns when the
+ * runlist change that removes it ends (xsched_sim_runlist_wait()).
+ */
+static u64 sim_detach(struct xsched_sim_q *q)
+{
+	struct xsched_sim_gpu *gpu = q->gpu;
+	u64 until;
+
+	xa_erase(&xsched_sim_handles, q->handle);
+	spin_lock_bh(&gpu->lock);
+	xsched_sim_queue_remove(&q->model, ktime_get_ns());
+	q->dead = true;
+	q->xs_paused = false;
+	xsched_sim_rearm(gpu);
+	until = gpu->model.stall_until;
+	spin_unlock_bh(&gpu->lock);
+	wake_up_all(&q->wq);
+	return until;
 }
 
 /*
@@ -328,18 +363,13 @@ err:
  */
 static u64 sim_destroy(struct xsched_sim_q *q)
 {
-	struct xsched_sim_gpu *gpu = q->gpu;
-	u64 until;
+	u64 until = 0;
 
-	spin_lock_bh(&gpu->lock);
-	xsched_sim_queue_remove(&q->model, ktime_get_ns());
-	q->dead = true;
-	xsched_sim_rearm(gpu);
-	until = gpu->model.stall_until;
-	spin_unlock_bh(&gpu->lock);
-	wake_up_all(&q->wq);
-
-	xsched_sim_notify(KFD_XSCHED_QUEUE_DESTROYED, q->proc->tgid, q);
+	/* A queue of a node removed is already off the node, unannounced. */
+	if (!q->dead) {
+		until = sim_detach(q);
+		xsched_sim_notify(KFD_XSCHED_QUEUE_DESTROYED, q);
+	}
 	clear_bit(q->queue_id, q->proc->qids);
 	xa_erase(&q->proc->byid, q->queue_id);
 	list_del_init(&q->link);
@@ -498,6 +528,8 @@ static long sim_queue_op(struct xsched_sim_proc *p, unsigned int cmd,
 		ret = -ENOENT;
 	else if (cmd == XSCHED_SIM_IOC_DESTROY_QUEUE)
 		until = sim_destroy(q);
+	else if (q->dead && cmd != XSCHED_SIM_IOC_WAIT)
+		ret = -ENODEV;	/* its node was removed */
 	else if (cmd == XSCHED_SIM_IOC_DOORBELL)
 		ret = sim_doorbell(q);
 	else if (cmd == XSCHED_SIM_IOC_RELEASE)
@@ -525,10 +557,58 @@ static long sim_nodes(void __user *uarg)
 	if (SIM_ARGS_BAD(&a))
 		return -EINVAL;
 	memset(a.gpu_ids, 0, sizeof(a.gpu_ids));
-	a.count = xsched_sim_nr_gpus;
+	a.count = 0;
+	mutex_lock(&xsched_sim_lock);
 	for (i = 0; i < xsched_sim_nr_gpus; i++)
-		a.gpu_ids[i] = xsched_sim_gpus[i].model.gpu_id;
+		if (!xsched_sim_gpus[i].gone)
+			a.gpu_ids[a.count++] = xsched_sim_gpus[i].model.gpu_id;
+	mutex_unlock(&xsched_sim_lock);
 	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
+}
+
+/*
+ * Test control: remove a node, as a GPU unplugged or a partition change
+ * does (its queues die with it; no QUEUE_DESTROYED, one NODE_GONE), or
+ * add it back.  CAP_SYS_ADMIN only.
+ */
+static long sim_node_ctl(void __user *uarg)
+{
+	struct xsched_sim_node_ctl a;
+	struct xsched_sim_gpu *gpu;
+	struct xsched_sim_proc *p;
+	struct xsched_sim_q *q;
+	u64 until = 0;
+	long ret = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (SIM_ARGS_BAD(&a) || (a.op != XSCHED_SIM_NODE_REMOVE &&
+				 a.op != XSCHED_SIM_NODE_ADD))
+		return -EINVAL;
+	gpu = xsched_sim_gpu_by_id(a.gpu_id);
+	if (!gpu)
+		return -ENODEV;
+	mutex_lock(&xsched_sim_listener_lock);
+	mutex_lock(&xsched_sim_lock);
+	if (gpu->gone == (a.op == XSCHED_SIM_NODE_REMOVE)) {
+		ret = -EALREADY;
+	} else if (a.op == XSCHED_SIM_NODE_REMOVE) {
+		list_for_each_entry(p, &xsched_sim_procs, link)
+			list_for_each_entry(q, &p->queues, link)
+				if (q->gpu == gpu && !q->dead)
+					until = max(until, sim_detach(q));
+		gpu->gone = true;
+		xsched_sim_notify_node(KFD_XSCHED_NODE_GONE, gpu);
+	} else {
+		gpu->gone = false;
+		xsched_sim_notify_node(KFD_XSCHED_NODE_ADDED, gpu);
+	}
+	mutex_unlock(&xsched_sim_lock);
+	mutex_unlock(&xsched_sim_listener_lock);
+	xsched_sim_runlist_wait(until);
+	return ret;
 }
 
 static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
@@ -540,6 +620,9 @@ static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 	u64 until = 0;
 	long ret;
 
+	/* As amdkfd: a process uses only the files it opened itself. */
+	if (p->mm != current->mm)
+		return -EBADF;
 	switch (cmd) {
 	case XSCHED_SIM_IOC_CREATE_QUEUE:
 		if (copy_from_user(&c, uarg, sizeof(c)))
@@ -560,6 +643,8 @@ static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 		return sim_queue_op(p, cmd, uarg);
 	case XSCHED_SIM_IOC_NODES:
 		return sim_nodes(uarg);
+	case XSCHED_SIM_IOC_NODE_CTL:
+		return sim_node_ctl(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -567,22 +652,25 @@ static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 
 static int xsched_sim_open(struct inode *inode, struct file *file)
 {
-	pid_t tgid = task_tgid_nr(current);
 	struct xsched_sim_proc *p, *n;
 
+	if (!current->mm)
+		return -EINVAL;	/* a kernel thread has no queues */
 	n = kzalloc(sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
 	mutex_lock(&xsched_sim_lock);
 	list_for_each_entry(p, &xsched_sim_procs, link) {
-		if (p->tgid == tgid) {
+		if (p->mm == current->mm) {
 			kref_get(&p->ref);
 			goto found;
 		}
 	}
 	p = n;
 	n = NULL;
-	p->tgid = tgid;
+	p->mm = current->mm;
+	mmgrab(p->mm);
+	p->tgid = task_tgid_nr(current);
 	INIT_LIST_HEAD(&p->queues);
 	xa_init(&p->byid);
 	kref_init(&p->ref);
@@ -610,10 +698,8 @@ static int xsched_sim_release(struct inode *inode, struct file *file)
 	list_for_each_entry_safe(q, tmp, &p->queues, link)
 		if (q->file == file)
 			until = max(until, sim_destroy(q));
-	if (!--p->nfiles) {
+	if (!--p->nfiles)
 		list_del_init(&p->link);
-		xsched_sim_notify(KFD_XSCHED_PROCESS_GONE, p->tgid, NULL);
-	}
 	mutex_unlock(&xsched_sim_lock);
 	mutex_unlock(&xsched_sim_listener_lock);
 	xsched_sim_runlist_wait(until);

@@ -28,17 +28,20 @@ struct xsched_sim_gpu {
 	struct xsched_sim_node model;
 	spinlock_t lock;
 	struct hrtimer timer;
+	bool gone;			/* removed (test control), xsched_sim_lock */
 	char name[48];
 };
 
 /*
- * One per process, as a KFD process is: every open file of one tgid
- * shares it, so queue ids are unique within the process and
- * KFD_XSCHED_PROCESS_GONE is sent when its last file closes.  A queue
- * still dies with the file it was created through.
+ * One per address space, as a KFD process is (amdkfd finds its process
+ * by mm): every file opened by one process shares it, so queue ids are
+ * unique within the process, and only that process may use its files
+ * (amdkfd answers -EBADF to any other, a forked child included).  A
+ * queue dies with the file it was created through.
  */
 struct xsched_sim_proc {
-	pid_t tgid;
+	struct mm_struct *mm;		/* mmgrab()ed: the owner, for certain */
+	pid_t tgid;			/* for people */
 	unsigned int nfiles;		/* open files, xsched_sim_lock */
 	struct list_head link;		/* in xsched_sim_procs */
 	struct list_head queues;
@@ -54,6 +57,7 @@ struct xsched_sim_q {
 	struct list_head link;		/* in proc->queues */
 	const struct file *file;	/* created through; dies with it */
 	struct kref ref;
+	u64 handle;			/* never reused (kfd_xsched.h) */
 	u32 queue_id;
 	u32 priority;
 	bool xs_paused;			/* paused through the ops */
@@ -70,15 +74,18 @@ struct xsched_sim_q {
 extern struct mutex xsched_sim_lock;
 extern struct mutex xsched_sim_listener_lock;
 extern struct list_head xsched_sim_procs;
+extern struct xarray xsched_sim_handles;
 extern struct xsched_sim_gpu *xsched_sim_gpus;
 extern unsigned int xsched_sim_nr_gpus;
 extern const struct kfd_xsched_ops xsched_sim_ops;
 
 void xsched_sim_q_info(const struct xsched_sim_q *q,
 		       struct kfd_xsched_queue_info *info);
-void xsched_sim_notify(enum kfd_xsched_event ev, pid_t tgid,
-		       const struct xsched_sim_q *q);
+void xsched_sim_notify(enum kfd_xsched_event ev, const struct xsched_sim_q *q);
+void xsched_sim_notify_node(enum kfd_xsched_event ev,
+			    const struct xsched_sim_gpu *gpu);
 void xsched_sim_provider_gone(void);
+const struct kfd_xsched_ops *xsched_sim_get_ops(void);
 void xsched_sim_rearm(struct xsched_sim_gpu *gpu);
 void xsched_sim_runlist_wait(u64 until);
 void xsched_sim_proc_put(struct xsched_sim_proc *p);

@@ -17,6 +17,7 @@ void xsched_sim_q_info(const struct xsched_sim_q *q,
 		       struct kfd_xsched_queue_info *info)
 {
 	*info = (struct kfd_xsched_queue_info) {
+		.handle = q->handle,
 		.tgid = q->proc->tgid,
 		.queue_id = q->queue_id,
 		.gpu_id = q->gpu->model.gpu_id,
@@ -28,21 +29,37 @@ void xsched_sim_q_info(const struct xsched_sim_q *q,
 		.ring_size = q->ring_size,
 		.rptr_va = q->amdq_va + KFD_XSCHED_AMDQ_READ_DISPATCH_ID,
 		.wptr_va = q->amdq_va + KFD_XSCHED_AMDQ_WRITE_DISPATCH_ID,
+		.mm = q->proc->mm,
 	};
 }
 
-/* Caller holds xsched_sim_listener_lock (and xsched_sim_lock for @q). */
-void xsched_sim_notify(enum kfd_xsched_event ev, pid_t tgid,
-		       const struct xsched_sim_q *q)
+/* Caller holds xsched_sim_listener_lock and xsched_sim_lock. */
+void xsched_sim_notify(enum kfd_xsched_event ev, const struct xsched_sim_q *q)
 {
 	struct kfd_xsched_queue_info info;
 
 	lockdep_assert_held(&xsched_sim_listener_lock);
 	if (!sim_listener)
 		return;
-	if (q)
-		xsched_sim_q_info(q, &info);
-	sim_listener->event(sim_listener, ev, tgid, q ? &info : NULL);
+	xsched_sim_q_info(q, &info);
+	if (ev == KFD_XSCHED_QUEUE_DESTROYED)
+		info.mm = NULL;
+	sim_listener->queue(sim_listener, ev, &info);
+}
+
+/* Caller holds xsched_sim_listener_lock. */
+void xsched_sim_notify_node(enum kfd_xsched_event ev,
+			    const struct xsched_sim_gpu *gpu)
+{
+	const struct kfd_xsched_node_info info = {
+		.gpu_id = gpu->model.gpu_id,
+		.caps = KFD_XSCHED_NODE_PREEMPTIVE,
+		.name = gpu->name,
+	};
+
+	lockdep_assert_held(&xsched_sim_listener_lock);
+	if (sim_listener)
+		sim_listener->node(sim_listener, ev, &info);
 }
 
 void xsched_sim_provider_gone(void)
@@ -55,13 +72,14 @@ void xsched_sim_provider_gone(void)
 	sim_listener = NULL;
 	mutex_unlock(&xsched_sim_listener_lock);
 	if (l)
-		l->event(l, KFD_XSCHED_PROVIDER_GONE, 0, NULL);
+		l->gone(l);
 }
 
 static int sim_register_listener(const struct kfd_xsched_listener *l)
 {
 	struct xsched_sim_proc *p;
 	struct xsched_sim_q *q;
+	unsigned int i;
 	int ret = 0;
 
 	mutex_lock(&xsched_sim_listener_lock);
@@ -70,11 +88,16 @@ static int sim_register_listener(const struct kfd_xsched_listener *l)
 		goto out;
 	}
 	sim_listener = l;
-	/* Replay what exists, under the lock that orders live events. */
+	/* Replay what exists, under the locks that order live events. */
 	mutex_lock(&xsched_sim_lock);
+	for (i = 0; i < xsched_sim_nr_gpus; i++)
+		if (!xsched_sim_gpus[i].gone)
+			xsched_sim_notify_node(KFD_XSCHED_NODE_ADDED,
+					       &xsched_sim_gpus[i]);
 	list_for_each_entry(p, &xsched_sim_procs, link)
 		list_for_each_entry(q, &p->queues, link)
-			xsched_sim_notify(KFD_XSCHED_QUEUE_CREATED, p->tgid, q);
+			if (!q->dead)
+				xsched_sim_notify(KFD_XSCHED_QUEUE_CREATED, q);
 	mutex_unlock(&xsched_sim_lock);
 out:
 	mutex_unlock(&xsched_sim_listener_lock);
@@ -89,97 +112,27 @@ static void sim_unregister_listener(const struct kfd_xsched_listener *l)
 	mutex_unlock(&xsched_sim_listener_lock);
 }
 
-static int sim_walk_nodes(kfd_xsched_node_fn fn, void *ctx)
+/* Caller holds xsched_sim_lock: the queue of @handle on @gpu, or NULL. */
+static struct xsched_sim_q *sim_handle_find(struct xsched_sim_gpu *gpu,
+					    u64 handle)
 {
-	unsigned int i;
-	int ret;
+	struct xsched_sim_q *q = xa_load(&xsched_sim_handles, handle);
 
-	for (i = 0; i < xsched_sim_nr_gpus; i++) {
-		ret = fn(ctx, xsched_sim_gpus[i].model.gpu_id,
-			 xsched_sim_gpus[i].name);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* Caller holds xsched_sim_lock. */
-static struct xsched_sim_proc *sim_proc_find(pid_t tgid)
-{
-	struct xsched_sim_proc *p;
-
-	list_for_each_entry(p, &xsched_sim_procs, link)
-		if (p->tgid == tgid)
-			return p;
-	return NULL;
-}
-
-static struct kfd_xsched_process *sim_process_get(pid_t tgid)
-{
-	struct xsched_sim_proc *p;
-
-	mutex_lock(&xsched_sim_lock);
-	p = sim_proc_find(tgid);
-	if (p)
-		kref_get(&p->ref);
-	mutex_unlock(&xsched_sim_lock);
-	return p ? (struct kfd_xsched_process *)p : ERR_PTR(-ESRCH);
-}
-
-static void sim_process_put(struct kfd_xsched_process *kp)
-{
-	xsched_sim_proc_put((struct xsched_sim_proc *)kp);
-}
-
-static int sim_queue_enum(struct kfd_xsched_process *kp,
-			  kfd_xsched_queue_fn fn, void *ctx)
-{
-	struct xsched_sim_proc *p = (struct xsched_sim_proc *)kp;
-	struct kfd_xsched_queue_info info;
-	struct xsched_sim_q *q;
-	int ret = 0;
-
-	mutex_lock(&xsched_sim_lock);
-	list_for_each_entry(q, &p->queues, link) {
-		xsched_sim_q_info(q, &info);
-		ret = fn(ctx, &info);
-		if (ret)
-			break;
-	}
-	mutex_unlock(&xsched_sim_lock);
-	return ret;
-}
-
-/*
- * Caller holds xsched_sim_lock.  *@last caches the process of the
- * previous reference: a batch lists a process's queues together.
- */
-static struct xsched_sim_q *sim_ref_find(struct xsched_sim_gpu *gpu,
-					 const struct kfd_xsched_queue_ref *r,
-					 struct xsched_sim_proc **last)
-{
-	struct xsched_sim_proc *p = *last;
-	struct xsched_sim_q *q;
-
-	if (!p || p->tgid != r->tgid) {
-		p = sim_proc_find(r->tgid);
-		*last = p;
-	}
-	if (!p)
-		return NULL;
-	q = xa_load(&p->byid, r->queue_id);
 	return q && q->gpu == gpu && !q->dead ? q : NULL;
 }
 
-/* One runlist change for every queue of @qs whose state changes. */
-static int sim_set_paused(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
-			  unsigned int n, bool pause)
+/*
+ * One runlist change for every queue of @handles whose state changes;
+ * handles that do not resolve on the node are reported in @stale.
+ */
+static int sim_set_paused(u32 gpu_id, const u64 *handles, unsigned int n,
+			  unsigned long *stale, bool pause)
 {
-	struct xsched_sim_proc *last = NULL;
 	struct xsched_sim_queue **set;
 	struct xsched_sim_gpu *gpu;
 	unsigned int i, nr = 0;
 	u64 until = 0;
+	int ret = 0;
 
 	gpu = xsched_sim_gpu_by_id(gpu_id);
 	if (!gpu)
@@ -191,10 +144,18 @@ static int sim_set_paused(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 		return -ENOMEM;
 
 	mutex_lock(&xsched_sim_lock);
+	if (gpu->gone) {
+		ret = -ENODEV;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
-		struct xsched_sim_q *q = sim_ref_find(gpu, &qs[i], &last);
+		struct xsched_sim_q *q = sim_handle_find(gpu, handles[i]);
 
-		if (!q || q->xs_paused == pause)
+		if (!q) {
+			__set_bit(i, stale);
+			continue;
+		}
+		if (q->xs_paused == pause)
 			continue;
 		q->xs_paused = pause;
 		set[nr++] = &q->model;
@@ -207,30 +168,29 @@ static int sim_set_paused(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 		until = gpu->model.stall_until;
 		spin_unlock_bh(&gpu->lock);
 	}
+out:
 	mutex_unlock(&xsched_sim_lock);
 	kfree(set);
 	xsched_sim_runlist_wait(until);
-	return 0;
+	return ret;
 }
 
-static int sim_pause_queues(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
-			    unsigned int n)
+static int sim_pause_queues(u32 gpu_id, const u64 *handles, unsigned int n,
+			    unsigned long *stale)
 {
-	return sim_set_paused(gpu_id, qs, n, true);
+	return sim_set_paused(gpu_id, handles, n, stale, true);
 }
 
-static int sim_resume_queues(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
-			     unsigned int n)
+static int sim_resume_queues(u32 gpu_id, const u64 *handles, unsigned int n,
+			     unsigned long *stale)
 {
-	return sim_set_paused(gpu_id, qs, n, false);
+	return sim_set_paused(gpu_id, handles, n, stale, false);
 }
 
 /* As AMDKFD_IOC_UPDATE_QUEUE: a new MQD, hence one runlist change. */
-static int sim_set_priority(u32 gpu_id, const struct kfd_xsched_queue_ref *r,
-			    u32 priority)
+static int sim_set_priority(u32 gpu_id, u64 handle, u32 priority)
 {
 	struct xsched_sim_gpu *gpu = xsched_sim_gpu_by_id(gpu_id);
-	struct xsched_sim_proc *last = NULL;
 	struct xsched_sim_q *q;
 	u64 until = 0;
 	int ret = 0;
@@ -240,9 +200,9 @@ static int sim_set_priority(u32 gpu_id, const struct kfd_xsched_queue_ref *r,
 	if (priority > 15)
 		return -EINVAL;
 	mutex_lock(&xsched_sim_lock);
-	q = sim_ref_find(gpu, r, &last);
+	q = gpu->gone ? NULL : sim_handle_find(gpu, handle);
 	if (!q) {
-		ret = -ENOENT;
+		ret = gpu->gone ? -ENODEV : -ENOENT;
 	} else if (q->priority != priority) {
 		q->priority = priority;
 		spin_lock_bh(&gpu->lock);
@@ -264,10 +224,6 @@ const struct kfd_xsched_ops xsched_sim_ops = {
 	.owner = THIS_MODULE,
 	.register_listener = sim_register_listener,
 	.unregister_listener = sim_unregister_listener,
-	.walk_nodes = sim_walk_nodes,
-	.process_get = sim_process_get,
-	.process_put = sim_process_put,
-	.queue_enum = sim_queue_enum,
 	.pause_queues = sim_pause_queues,
 	.resume_queues = sim_resume_queues,
 	.set_priority = sim_set_priority,

@@ -84,6 +84,16 @@ XSCHED_DOM_U64_LOCKED(poll_ns, dom->poll_ns);
 XSCHED_DOM_U64_LOCKED(polled, dom->polled);
 XSCHED_DOM_U64_LOCKED(full_polls, dom->full_polls);
 XSCHED_DOM_U64_LOCKED(policy_ns, dom->policy_ns);
+XSCHED_DOM_U64(preemptive, dom->preemptive);
+
+/* Why the node cannot be preempted; empty when it can. */
+static ssize_t not_preemptive_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_dom(kobj)->why);
+}
+static struct kobj_attribute dom_attr_not_preemptive =
+	__ATTR_RO(not_preemptive);
 
 static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)
@@ -184,6 +194,8 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_polled.attr,
 	&dom_attr_full_polls.attr,
 	&dom_attr_policy_ns.attr,
+	&dom_attr_preemptive.attr,
+	&dom_attr_not_preemptive.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(xsched_domain);

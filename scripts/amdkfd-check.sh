@@ -62,7 +62,7 @@ objects() {
 	sed -n 's#^+++ b/amdkfd/\(.*\)\.c$#\1.o#p' "$XSCHED_TOP/kmod/amdkfd/hooks-$1.patch"
 	echo kfd_xsched.o
 	echo kfd_mqd_manager_v9.o
-	echo kfd_topology.o	# defines node lookups kfd_xsched.o uses
+	echo kfd_process.o	# defines the process table kfd_xsched.o walks
 }
 
 check_line() {
@@ -193,7 +193,7 @@ check_dkms() {
 	expect "$n/refuse-revert-unpatched" 3 "$tool" --revert --no-dkms "$dir"
 
 	# A tree whose amdkfd differs where a hook goes is not guessed at.
-	sed -i '/p->mm = NULL;/d' "$dir/amd/amdkfd/kfd_process.c"
+	sed -i '/kfd_procfs_add_queue(q);/d' "$dir/amd/amdkfd/kfd_process_queue_manager.c"
 	expect "$n/refuse-unrecognised" 4 "$tool" --no-dkms "$dir"
 	if [ ! -e "$dir/amd/amdkfd/kfd_xsched.c" ] &&
 	   ! grep -q kfd_xsched "$dir/amd/amdkfd/Makefile"; then

@@ -94,6 +94,23 @@ struct xsched_sim_nodes {
 	__u64 reserved[2];
 };
 
+/*
+ * Test control (CAP_SYS_ADMIN): remove a node as a GPU unplug does (its
+ * queues die with it; waiters on them return -ENOENT, other calls on them
+ * -ENODEV), or add it back.  -EALREADY if it already is so.
+ */
+#define XSCHED_SIM_NODE_REMOVE	1
+#define XSCHED_SIM_NODE_ADD	2
+
+struct xsched_sim_node_ctl {
+	__u32 size;
+	__u32 flags;
+	__u32 gpu_id;
+	__u32 op;		/* XSCHED_SIM_NODE_* */
+	__u64 reserved0;
+	__u64 reserved[2];
+};
+
 #define XSCHED_SIM_IOC_MAGIC	'x'
 #define XSCHED_SIM_IOC_CREATE_QUEUE	_IOWR(XSCHED_SIM_IOC_MAGIC, 0x00, struct xsched_sim_create_queue)
 #define XSCHED_SIM_IOC_DESTROY_QUEUE	_IOWR(XSCHED_SIM_IOC_MAGIC, 0x01, struct xsched_sim_queue_op)
@@ -101,5 +118,6 @@ struct xsched_sim_nodes {
 #define XSCHED_SIM_IOC_WAIT		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x03, struct xsched_sim_queue_op)
 #define XSCHED_SIM_IOC_NODES		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x04, struct xsched_sim_nodes)
 #define XSCHED_SIM_IOC_RELEASE		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x05, struct xsched_sim_queue_op)
+#define XSCHED_SIM_IOC_NODE_CTL		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x06, struct xsched_sim_node_ctl)
 
 #endif /* _UAPI_XSCHED_SIM_H */

@@ -1,67 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * kfd_xsched.c - amdkfd as an xsched queue provider.
+ * kfd_xsched.c - amdkfd as an xsched queue provider (kfd_xsched.h, v2).
  *
- * Implements struct kfd_xsched_ops (kfd_xsched.h, the contract) for KFD
- * user queues, so that an external scheduler can pause and resume
- * queues of one node with CWSR, as one runlist change per call.
+ * An external scheduler pauses and resumes user queues of one node, a
+ * set at a time, as one runlist change: one execute_queues_cpsch(), i.e.
+ * a CWSR save of the node's queues and a runlist of the active ones.  A
+ * pause is the queue property is_xsched_paused, which QUEUE_IS_ACTIVE()
+ * honours; memory eviction and the debugger's suspend neither undo it
+ * nor are undone by it.  Only HWS without MES, with CWSR, can pause
+ * (dqm_xsched_supported()); elsewhere pause and resume are refused.
+ * Only AQL compute queues are shown: their read_ptr and write_ptr are
+ * ROCr's amd_queue_t dispatch ids, which the scheduler watches.
  *
- * A pause is the queue property is_xsched_paused, which QUEUE_IS_ACTIVE()
- * honours.  It is independent of memory eviction (is_evicted) and of the
- * debugger (is_suspended): restore and resume leave a paused queue
- * inactive, and clearing the pause leaves an evicted or suspended queue
- * inactive.  Only HWS (cpsch) without MES, with CWSR, is supported: there
- * "inactive" means "not in the runlist" and one execute_queues_cpsch()
- * saves the waves of every mapped queue of the node.  Anything else is
- * refused with -EOPNOTSUPP, never half done.
+ * Lock order: p->mutex -> kfd_xsched_lock -> kfd_xsched_node_sem -> dqm_lock.
+ *  - kfd_xsched_lock orders every event and the replay; it guards the
+ *    listener, kfd_xsched_gen and each queue's xsched_gen.  Callbacks
+ *    run under it (queue events also under the owner's p->mutex, except
+ *    from pqm_uninit(), whose process is unreachable) and never under
+ *    dqm_lock, so they may pin the owner's pages.
+ *  - kfd_xsched_node_sem keeps a node alive: ops hold it shared while
+ *    they use one, the node hooks exclusively to add or remove one.
+ *  - Ops never take kfd_xsched_lock, and take p->mutex only holding
+ *    nothing else (set_priority, as AMDKFD_IOC_UPDATE_QUEUE does).
  *
- * Only AQL compute queues are shown to the scheduler: they are the ones
- * whose read_ptr/write_ptr are ROCr's amd_queue_t read_dispatch_id and
- * write_dispatch_id, which is what it watches for activity.
- *
- * Lock order: p->mutex -> kfd_xsched_lock -> dqm_lock.
- *  - Lifecycle events are sent under kfd_xsched_lock, taken inside
- *    p->mutex by the queue create/destroy hooks.
- *  - Pause and resume take dqm_lock only (never p->mutex), so that the
- *    listener may call them from its KFD_XSCHED_PROVIDER_GONE callback,
- *    which runs with no KFD lock held (the listener calls set_priority
- *    under its own locks, and set_priority takes p->mutex).
- *  - set_priority takes p->mutex and then dqm_lock inside
- *    pqm_update_queue_properties(), as AMDKFD_IOC_UPDATE_QUEUE does.
- * Fail open: a queue whose pause is cleared for any reason is runnable
- * again unless KFD itself holds it (eviction, debugger, queue reset).
+ * The hooks (kfd_priv.h) and what each guarantees:
+ *  - kfd_xsched_queue_init(), init_user_queue(): a handle before the
+ *    queue is in any list; unique for amdkfd's lifetime, never reused.
+ *  - kfd_xsched_queue_created(), end of pqm_create_queue(): QUEUE_CREATED
+ *    in the creator's context, with its state and its owner's mm.
+ *  - kfd_xsched_queue_destroyed(), pqm_destroy_queue() and pqm_uninit()
+ *    (every user queue is freed by one of them, whatever removed it),
+ *    with the queue out of the runlist: QUEUE_DESTROYED if announced.
+ *  - kfd_xsched_node_added(), end of kgd2kfd_device_init(): NODE_ADDED.
+ *  - kfd_xsched_node_gone(), kgd2kfd_device_exit() before the teardown:
+ *    no op reaches the node after it, its pauses are cleared, NODE_GONE.
+ *  - kfd_xsched_exit(), kgd2kfd_exit() (amdgpu unload): the listener is
+ *    unregistered, gone() called with no lock held, every pause cleared.
  */
 #define pr_fmt(fmt) "kfd_xsched: " fmt
 
-#include <linux/err.h>
+#include <linux/atomic.h>
+#include <linux/list.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/pid.h>
-#include <linux/pid_namespace.h>
-#include <linux/sched/task.h>
+#include <linux/rwsem.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "kfd_priv.h"
 #include "kfd_device_queue_manager.h"
 #include "kfd_xsched.h"
-
-/* struct kfd_node (one per partition) in newer trees, kfd_dev before. */
-#define kfd_xsched_node_t typeof(kfd_device_by_id(0))
 
 /* Bounds one batch; a node never has this many user queues. */
 #define KFD_XSCHED_MAX_BATCH	65536
 #define KFD_XSCHED_MAX_PRIORITY	15
 
 static DEFINE_MUTEX(kfd_xsched_lock);
+static DECLARE_RWSEM(kfd_xsched_node_sem);
+/* The dqm of every usable node; changed under both locks above. */
+static LIST_HEAD(kfd_xsched_nodes);
 /* Under kfd_xsched_lock. */
 static const struct kfd_xsched_listener *kfd_xsched_listener;
+static bool kfd_xsched_exiting;
 /*
  * Bumped for every registered listener.  A queue whose xsched_gen equals
  * it has been announced to the current listener, by a live event or by
- * the replay, so that it is announced exactly once.
+ * the replay: it is announced once, and its end only if it was.
  */
-static u32 kfd_xsched_gen;
+static u64 kfd_xsched_gen;
 
 static bool kfd_xsched_eligible(const struct queue *q)
 {
@@ -69,275 +76,321 @@ static bool kfd_xsched_eligible(const struct queue *q)
 	       q->properties.format == KFD_QUEUE_FORMAT_AQL;
 }
 
-static pid_t kfd_xsched_tgid(const struct kfd_process *p)
+/* Caller holds kfd_xsched_lock or kfd_xsched_node_sem. */
+static bool kfd_xsched_listed(const struct device_queue_manager *dqm)
 {
-	return p->lead_thread->tgid;
+	const struct device_queue_manager *cur;
+
+	list_for_each_entry(cur, &kfd_xsched_nodes, xsched_node)
+		if (cur == dqm)
+			return true;
+	return false;
 }
 
-/* A snapshot: the active and paused flags change under dqm_lock. */
-static void kfd_xsched_fill(const struct queue *q,
-			    struct kfd_xsched_queue_info *info)
+/* Caller holds kfd_xsched_node_sem. */
+static struct device_queue_manager *kfd_xsched_find_node(u32 gpu_id)
 {
-	const struct queue_properties *qp = &q->properties;
-	u32 state;
+	struct device_queue_manager *dqm;
 
-	if (READ_ONCE(qp->is_xsched_paused))
-		state = KFD_XSCHED_QUEUE_PAUSED;
-	else if (READ_ONCE(qp->is_active))
-		state = KFD_XSCHED_QUEUE_ACTIVE;
-	else
-		state = KFD_XSCHED_QUEUE_INACTIVE;
+	list_for_each_entry(dqm, &kfd_xsched_nodes, xsched_node)
+		if (dqm->dev->id == gpu_id)
+			return dqm;
+	return NULL;
+}
 
-	*info = (struct kfd_xsched_queue_info) {
-		.tgid = kfd_xsched_tgid(q->process),
-		.queue_id = qp->queue_id,
-		.gpu_id = q->device->id,
-		.type = KFD_XSCHED_QUEUE_COMPUTE,
-		.state = state,
-		.priority = qp->priority,
-		.ring_va = qp->queue_address,
-		.ring_size = qp->queue_size,
-		/* For AQL queues ROCr passes &amd_queue_t.read_dispatch_id ... */
-		.rptr_va = (u64)(uintptr_t)qp->read_ptr,
-		/* ... and &amd_queue_t.write_dispatch_id (GFX9 and later). */
-		.wptr_va = (u64)(uintptr_t)qp->write_ptr,
-	};
+/* Caller holds dqm_lock; the queue with @handle on @dqm, or NULL. */
+static struct queue *kfd_xsched_find_queue(struct device_queue_manager *dqm,
+					   u64 handle)
+{
+	struct device_process_node *cur;
+	struct queue *q;
+
+	list_for_each_entry(cur, &dqm->queues, list)
+		list_for_each_entry(q, &cur->qpd->queues_list, list)
+			if (q->properties.xsched_handle == handle)
+				return kfd_xsched_eligible(q) ? q : NULL;
+	return NULL;
 }
 
 /* Caller holds kfd_xsched_lock. */
-static void kfd_xsched_send(enum kfd_xsched_event ev, pid_t tgid,
-			    const struct queue *q)
+static void kfd_xsched_send_node(struct device_queue_manager *dqm,
+				 enum kfd_xsched_event ev)
 {
-	struct kfd_xsched_queue_info info;
+	struct kfd_xsched_node_info info = { .gpu_id = dqm->dev->id };
+	char name[64];
 
 	lockdep_assert_held(&kfd_xsched_lock);
-	if (q)
-		kfd_xsched_fill(q, &info);
-	kfd_xsched_listener->event(kfd_xsched_listener, ev, tgid,
-				   q ? &info : NULL);
+	if (!kfd_xsched_listener)
+		return;
+	if (ev == KFD_XSCHED_NODE_ADDED) {
+		if (!dqm_xsched_supported(dqm, &info.why))
+			info.caps = KFD_XSCHED_NODE_PREEMPTIVE;
+		snprintf(name, sizeof(name), "amdgpu %s",
+			 dev_name(dqm->dev->adev->dev));
+		info.name = name;
+	}
+	kfd_xsched_listener->node(kfd_xsched_listener, ev, &info);
+}
+
+/*
+ * Caller holds kfd_xsched_lock and, for QUEUE_CREATED, a user reference
+ * on @mm, the owner's address space.
+ */
+static void kfd_xsched_send_queue(struct queue *q, enum kfd_xsched_event ev,
+				  struct mm_struct *mm)
+{
+	const struct queue_properties *qp = &q->properties;
+	struct kfd_xsched_queue_info info = {
+		.handle = qp->xsched_handle,
+		.tgid = q->process->lead_thread->tgid,
+		.queue_id = qp->queue_id,
+		.gpu_id = q->device->id,
+		.type = KFD_XSCHED_QUEUE_COMPUTE,
+	};
+
+	lockdep_assert_held(&kfd_xsched_lock);
+	if (ev == KFD_XSCHED_QUEUE_CREATED) {
+		/* The active and paused flags change under dqm_lock. */
+		dqm_lock(q->device->dqm);
+		if (qp->is_xsched_paused)
+			info.state = KFD_XSCHED_QUEUE_PAUSED;
+		else if (qp->is_active)
+			info.state = KFD_XSCHED_QUEUE_ACTIVE;
+		else
+			info.state = KFD_XSCHED_QUEUE_INACTIVE;
+		dqm_unlock(q->device->dqm);
+		info.priority = qp->priority;
+		info.ring_va = qp->queue_address;
+		info.ring_size = qp->queue_size;
+		/* For AQL queues ROCr passes &amd_queue_t.read_dispatch_id ... */
+		info.rptr_va = (u64)(uintptr_t)qp->read_ptr;
+		/* ... and &amd_queue_t.write_dispatch_id (GFX9 and later). */
+		info.wptr_va = (u64)(uintptr_t)qp->write_ptr;
+		info.mm = mm;
+	}
+	kfd_xsched_listener->queue(kfd_xsched_listener, ev, &info);
 }
 
 /**
- * kfd_xsched_queue_created() - lifecycle hook, end of pqm_create_queue()
+ * kfd_xsched_queue_init() - hook: a user queue is being set up
+ * @q: the queue, not yet in any list
+ */
+void kfd_xsched_queue_init(struct queue *q)
+{
+	/* 2^64 handles: never wraps, so never reused. */
+	static atomic64_t last_handle = ATOMIC64_INIT(0);
+
+	q->properties.xsched_handle = atomic64_inc_return(&last_handle);
+	q->properties.is_xsched_paused = false;
+	q->properties.xsched_gen = 0;
+}
+
+/**
+ * kfd_xsched_queue_created() - hook: end of pqm_create_queue()
  * @q: the new queue; the caller holds its process's mutex
  */
 void kfd_xsched_queue_created(struct queue *q)
 {
-	if (!kfd_xsched_eligible(q))
+	struct mm_struct *mm = current->mm;
+
+	/*
+	 * The owner's mm is certain only in the owner's context: every
+	 * creation but one through the fd of another address space (a
+	 * debugger's).  Such a queue is never paused; a replay shows it.
+	 */
+	if (!kfd_xsched_eligible(q) || !mm || mm != READ_ONCE(q->process->mm))
 		return;
 	mutex_lock(&kfd_xsched_lock);
-	if (kfd_xsched_listener && q->properties.xsched_gen != kfd_xsched_gen) {
+	if (kfd_xsched_listener && q->properties.xsched_gen != kfd_xsched_gen &&
+	    kfd_xsched_listed(q->device->dqm)) {
 		q->properties.xsched_gen = kfd_xsched_gen;
-		kfd_xsched_send(KFD_XSCHED_QUEUE_CREATED,
-				kfd_xsched_tgid(q->process), q);
+		kfd_xsched_send_queue(q, KFD_XSCHED_QUEUE_CREATED, mm);
 	}
 	mutex_unlock(&kfd_xsched_lock);
 }
 
 /**
- * kfd_xsched_queue_destroyed() - lifecycle hook, pqm_destroy_queue()
- * @q: the queue, already out of the runlist and not yet freed; the
- *     caller holds its process's mutex
+ * kfd_xsched_queue_destroyed() - hook: a user queue is about to be freed
+ * @q: the queue (NULL: none), already out of the runlist
  */
 void kfd_xsched_queue_destroyed(struct queue *q)
 {
+	if (!q)
+		return;
 	mutex_lock(&kfd_xsched_lock);
 	/* Only a queue this listener was told about is news to it. */
 	if (kfd_xsched_listener && q->properties.xsched_gen == kfd_xsched_gen)
-		kfd_xsched_send(KFD_XSCHED_QUEUE_DESTROYED,
-				kfd_xsched_tgid(q->process), q);
+		kfd_xsched_send_queue(q, KFD_XSCHED_QUEUE_DESTROYED, NULL);
 	q->properties.xsched_gen = 0;
 	mutex_unlock(&kfd_xsched_lock);
 }
 
-/**
- * kfd_xsched_process_gone() - lifecycle hook, process notifier release
- * @p: the process, already out of kfd_processes_table
- *
- * Its queues are torn down later, without further events: they can no
- * longer be looked up by tgid, so nothing can pause them again.
- */
-void kfd_xsched_process_gone(struct kfd_process *p)
-{
-	mutex_lock(&kfd_xsched_lock);
-	if (kfd_xsched_listener)
-		kfd_xsched_send(KFD_XSCHED_PROCESS_GONE, kfd_xsched_tgid(p),
-				NULL);
-	mutex_unlock(&kfd_xsched_lock);
-}
-
-/* A reference on the live process with this (global) tgid, or NULL. */
-static struct kfd_process *kfd_xsched_find_process(pid_t tgid)
-{
-	struct kfd_process *p;
-	struct pid *pid;
-
-	if (tgid <= 0)
-		return NULL;
-	rcu_read_lock();
-	pid = get_pid(find_pid_ns(tgid, &init_pid_ns));
-	rcu_read_unlock();
-	if (!pid)
-		return NULL;
-	p = kfd_lookup_process_by_pid(pid);
-	put_pid(pid);
-	return p;
-}
-
-/* Caller holds dqm_lock (the qpd's queue list is the dqm's). */
-static struct queue *kfd_xsched_find_queue(struct qcm_process_device *qpd,
-					   u32 queue_id)
-{
-	struct queue *q;
-
-	list_for_each_entry(q, &qpd->queues_list, list)
-		if (q->properties.queue_id == queue_id)
-			return kfd_xsched_eligible(q) ? q : NULL;
-	return NULL;
-}
-
-/* Looks the node up and checks that it can pause queues. */
-static int kfd_xsched_node(u32 gpu_id, kfd_xsched_node_t *out)
-{
-	kfd_xsched_node_t node = kfd_device_by_id(gpu_id);
-	const char *why = NULL;
-	int ret;
-
-	if (!node || !node->dqm)
-		return -ENODEV;
-	ret = dqm_xsched_supported(node->dqm, &why);
-	if (ret) {
-		pr_warn_ratelimited("gpu_id %u: cannot pause queues: %s\n",
-				    gpu_id, why);
-		return ret;
-	}
-	*out = node;
-	return 0;
-}
-
 /*
- * Clears every xsched pause on @node, as one runlist change.  The
- * provider's own guarantee that nothing stays paused when the scheduler
- * goes, whatever the scheduler did.
+ * Clears every xsched pause on @dqm, as one runlist change.  With
+ * @forget (the node goes) its queues are no news to the listener any
+ * more: no QUEUE_DESTROYED follows NODE_GONE.  The caller keeps @dqm
+ * alive, and holds kfd_xsched_lock for @forget.
  */
-static void kfd_xsched_clear_node(kfd_xsched_node_t node)
+static void kfd_xsched_clear_node(struct device_queue_manager *dqm,
+				  bool forget)
 {
-	struct device_queue_manager *dqm = node->dqm;
 	struct device_process_node *cur;
-	const char *why;
 	bool changed = false;
 	struct queue *q;
-	int ret;
+	int ret = 0;
 
-	if (!dqm || dqm_xsched_supported(dqm, &why))
-		return;	/* nothing can have been paused */
 	dqm_lock(dqm);
-	list_for_each_entry(cur, &dqm->queues, list)
-		list_for_each_entry(q, &cur->qpd->queues_list, list)
-			if (q->properties.is_xsched_paused)
-				changed |= dqm_xsched_set_paused(dqm, cur->qpd,
-								 q, false);
-	ret = changed ? dqm_xsched_execute(dqm) : 0;
+	list_for_each_entry(cur, &dqm->queues, list) {
+		list_for_each_entry(q, &cur->qpd->queues_list, list) {
+			if (forget)
+				q->properties.xsched_gen = 0;
+			if (q->properties.is_xsched_paused &&
+			    dqm_xsched_set_paused(dqm, cur->qpd, q, false) > 0)
+				changed = true;
+		}
+	}
+	/* Only a preemptive node can have had a pause. */
+	if (changed)
+		ret = dqm_xsched_execute(dqm);
 	dqm_unlock(dqm);
 	if (ret)
 		pr_warn("gpu_id %u: runlist update after clearing pauses failed: %d; the queues are marked runnable\n",
-			node->id, ret);
+			dqm->dev->id, ret);
 }
 
 static void kfd_xsched_clear_all(void)
 {
-	kfd_xsched_node_t node;
-	unsigned int i;
+	struct device_queue_manager *dqm;
 
-	/* The topology index is a u8: at most 256 nodes. */
-	for (i = 0; i <= U8_MAX; i++) {
-		if (kfd_topology_enum_kfd_devices(i, &node))
-			break;
-		if (node)	/* NULL for CPU nodes */
-			kfd_xsched_clear_node(node);
-	}
+	down_read(&kfd_xsched_node_sem);
+	list_for_each_entry(dqm, &kfd_xsched_nodes, xsched_node)
+		kfd_xsched_clear_node(dqm, false);
+	up_read(&kfd_xsched_node_sem);
 }
 
 /**
- * kfd_xsched_provider_gone() - hook: the provider is about to go away
- *
- * Called where amdkfd shuts down (kgd2kfd_exit()) and where a device
- * goes (kgd2kfd_device_exit()).  Tells the listener, which may still
- * pause and resume during the callback and must not call any op after
- * it, then clears every xsched pause itself.  Without a listener it
- * only clears.
+ * kfd_xsched_node_added() - hook: a node is ready for user queues
+ * @dqm: its queue manager
  */
-void kfd_xsched_provider_gone(void)
+void kfd_xsched_node_added(struct device_queue_manager *dqm)
+{
+	if (!dqm)
+		return;
+	mutex_lock(&kfd_xsched_lock);
+	if (!kfd_xsched_listed(dqm)) {
+		down_write(&kfd_xsched_node_sem);
+		list_add_tail(&dqm->xsched_node, &kfd_xsched_nodes);
+		up_write(&kfd_xsched_node_sem);
+		kfd_xsched_send_node(dqm, KFD_XSCHED_NODE_ADDED);
+	}
+	mutex_unlock(&kfd_xsched_lock);
+}
+
+/**
+ * kfd_xsched_node_gone() - hook: a node is about to be torn down
+ * @dqm: its queue manager, still working
+ */
+void kfd_xsched_node_gone(struct device_queue_manager *dqm)
+{
+	if (!dqm)
+		return;
+	mutex_lock(&kfd_xsched_lock);
+	if (kfd_xsched_listed(dqm)) {
+		/* Waits for the ops using the node; none finds it after. */
+		down_write(&kfd_xsched_node_sem);
+		list_del_init(&dqm->xsched_node);
+		up_write(&kfd_xsched_node_sem);
+		kfd_xsched_clear_node(dqm, true);
+		kfd_xsched_send_node(dqm, KFD_XSCHED_NODE_GONE);
+	}
+	mutex_unlock(&kfd_xsched_lock);
+}
+
+/**
+ * kfd_xsched_exit() - hook: amdkfd shuts down (amdgpu unload)
+ *
+ * The listener may still call ops from its gone() callback, which runs
+ * with no KFD lock held; every pause is cleared after it, whatever it did.
+ */
+void kfd_xsched_exit(void)
 {
 	const struct kfd_xsched_listener *l;
 
 	mutex_lock(&kfd_xsched_lock);
 	l = kfd_xsched_listener;
 	kfd_xsched_listener = NULL;
+	kfd_xsched_exiting = true;
 	mutex_unlock(&kfd_xsched_lock);
-	/*
-	 * Outside kfd_xsched_lock: the listener holds its own locks across
-	 * set_priority (which takes p->mutex), and p->mutex is taken outside
-	 * kfd_xsched_lock by the create/destroy hooks.  Events from now on
-	 * are dropped; the listener is letting go of everything anyway.
-	 */
-	if (l)
-		l->event(l, KFD_XSCHED_PROVIDER_GONE, 0, NULL);
+	if (l && l->gone)
+		l->gone(l);
 	kfd_xsched_clear_all();
 }
 
-/* Caller holds p->mutex and kfd_xsched_lock. */
-static void kfd_xsched_replay(struct kfd_process *p, u32 gen)
+/*
+ * Announces @p's queues to @l unless @l went meanwhile.  Caller is in a
+ * kfd_processes_srcu read section that found @p in the table: its
+ * notifier release, which drops the mm, waits for it.
+ */
+static void kfd_xsched_replay(struct kfd_process *p,
+			      const struct kfd_xsched_listener *l, u64 gen)
 {
+	struct mm_struct *mm = READ_ONCE(p->mm);
 	struct process_queue_node *pqn;
 
-	list_for_each_entry(pqn, &p->pqm.queues, process_queue_list) {
-		struct queue *q = pqn->q;
+	/* An address space torn down: the process and its queues go. */
+	if (!mm || !mmget_not_zero(mm))
+		return;
+	mutex_lock(&p->mutex);
+	mutex_lock(&kfd_xsched_lock);
+	if (kfd_xsched_listener == l && kfd_xsched_gen == gen) {
+		list_for_each_entry(pqn, &p->pqm.queues, process_queue_list) {
+			struct queue *q = pqn->q;
 
-		if (!q || !kfd_xsched_eligible(q) ||
-		    q->properties.xsched_gen == gen)
-			continue;
-		q->properties.xsched_gen = gen;
-		kfd_xsched_send(KFD_XSCHED_QUEUE_CREATED, kfd_xsched_tgid(p),
-				q);
+			if (!q || !kfd_xsched_eligible(q) ||
+			    q->properties.xsched_gen == gen ||
+			    !kfd_xsched_listed(q->device->dqm))
+				continue;
+			q->properties.xsched_gen = gen;
+			kfd_xsched_send_queue(q, KFD_XSCHED_QUEUE_CREATED, mm);
+		}
 	}
+	mutex_unlock(&kfd_xsched_lock);
+	mutex_unlock(&p->mutex);
+	/* The last user's mmput() would wait for this SRCU reader. */
+	mmput_async(mm);
 }
 
 static int kfd_xsched_register_listener(const struct kfd_xsched_listener *l)
 {
+	struct device_queue_manager *dqm;
 	struct kfd_process *p;
 	unsigned int bkt;
-	u32 gen;
+	u64 gen;
 	int idx;
 
+	if (!l || !l->queue || !l->node)
+		return -EINVAL;
 	mutex_lock(&kfd_xsched_lock);
-	if (kfd_xsched_listener) {
+	if (kfd_xsched_listener || kfd_xsched_exiting) {
 		mutex_unlock(&kfd_xsched_lock);
-		return -EBUSY;
+		return kfd_xsched_exiting ? -ENODEV : -EBUSY;
 	}
 	kfd_xsched_listener = l;
-	/* 0 is what a new queue starts with: never a listener's. */
-	if (!++kfd_xsched_gen)
-		++kfd_xsched_gen;
-	gen = kfd_xsched_gen;
+	gen = ++kfd_xsched_gen;
+	list_for_each_entry(dqm, &kfd_xsched_nodes, xsched_node)
+		kfd_xsched_send_node(dqm, KFD_XSCHED_NODE_ADDED);
 	mutex_unlock(&kfd_xsched_lock);
 
 	/*
-	 * Replay, one process at a time under its mutex (which orders the
-	 * replay against its live events).  A queue created meanwhile is
-	 * announced by whichever comes first, the other skips it.  SRCU
-	 * keeps every listed process valid; those leaving the table are
-	 * waited for by their own release, never the other way round.
+	 * Then the queues, one process at a time under its mutex, which
+	 * orders the replay against its queue hooks: a queue created
+	 * meanwhile is announced by whichever comes first (xsched_gen).
+	 * A process already out of the table is not replayed; nor is its
+	 * end announced.
 	 */
 	idx = srcu_read_lock(&kfd_processes_srcu);
-	hash_for_each_rcu(kfd_processes_table, bkt, p, kfd_processes) {
-		mutex_lock(&p->mutex);
-		mutex_lock(&kfd_xsched_lock);
-		if (kfd_xsched_listener == l && kfd_xsched_gen == gen)
-			kfd_xsched_replay(p, gen);
-		mutex_unlock(&kfd_xsched_lock);
-		mutex_unlock(&p->mutex);
-	}
+	hash_for_each_rcu(kfd_processes_table, bkt, p, kfd_processes)
+		kfd_xsched_replay(p, l, gen);
 	srcu_read_unlock(&kfd_processes_srcu, idx);
 	return 0;
 }
@@ -347,7 +400,7 @@ static void kfd_xsched_unregister_listener(const struct kfd_xsched_listener *l)
 	bool mine;
 
 	mutex_lock(&kfd_xsched_lock);
-	mine = kfd_xsched_listener == l;
+	mine = l && kfd_xsched_listener == l;
 	if (mine)
 		kfd_xsched_listener = NULL;
 	mutex_unlock(&kfd_xsched_lock);
@@ -356,193 +409,201 @@ static void kfd_xsched_unregister_listener(const struct kfd_xsched_listener *l)
 		kfd_xsched_clear_all();
 }
 
-static int kfd_xsched_walk_nodes(kfd_xsched_node_fn fn, void *ctx)
-{
-	kfd_xsched_node_t node;
-	unsigned int i;
-	char name[64];
-	int ret;
-
-	for (i = 0; i <= U8_MAX; i++) {
-		if (kfd_topology_enum_kfd_devices(i, &node))
-			break;
-		if (!node)
-			continue;
-		snprintf(name, sizeof(name), "amdkfd gpu_id %u", node->id);
-		ret = fn(ctx, node->id, name);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static struct kfd_xsched_process *kfd_xsched_process_get(pid_t tgid)
-{
-	struct kfd_process *p = kfd_xsched_find_process(tgid);
-
-	return p ? (struct kfd_xsched_process *)p : ERR_PTR(-ESRCH);
-}
-
-static void kfd_xsched_process_put(struct kfd_xsched_process *kp)
-{
-	kfd_unref_process((struct kfd_process *)kp);
-}
-
-/* @fn runs under p->mutex and must not call back into the ops. */
-static int kfd_xsched_queue_enum(struct kfd_xsched_process *kp,
-				 kfd_xsched_queue_fn fn, void *ctx)
-{
-	struct kfd_process *p = (struct kfd_process *)kp;
-	struct kfd_xsched_queue_info info;
-	struct process_queue_node *pqn;
-	int ret = 0;
-
-	mutex_lock(&p->mutex);
-	list_for_each_entry(pqn, &p->pqm.queues, process_queue_list) {
-		if (!pqn->q || !kfd_xsched_eligible(pqn->q))
-			continue;
-		kfd_xsched_fill(pqn->q, &info);
-		ret = fn(ctx, &info);
-		if (ret)
-			break;
-	}
-	mutex_unlock(&p->mutex);
-	return ret;
-}
-
-struct kfd_xsched_slot {
-	struct kfd_process *p;		/* reference held */
-	struct qcm_process_device *qpd;	/* queue flipped, if q */
+/* One handle of a batch; sorted by handle. */
+struct kfd_xsched_ref {
+	u64 handle;
+	unsigned int idx;		/* in the caller's array */
+	bool found;
+	bool flipped;			/* pause flag changed (first of a handle) */
 	struct queue *q;
+	struct qcm_process_device *qpd;
 };
 
-/*
- * Pause or resume the queues @qs of node @gpu_id as one runlist change.
- *
- * Processes are looked up first (a reference each, no lock), then
- * everything else happens under dqm_lock alone: the qpd queue lists and
- * the active state belong to the dqm, and not taking p->mutex is what
- * lets one batch span processes and lets the PROVIDER_GONE callback
- * resume.  Queues that are gone are skipped.
- *
- * A pause that the runlist update refuses is rolled back (the queues are
- * runnable again in KFD's state; the failed update has already started
- * the recovery that remaps them).  A resume keeps the queues runnable
- * even then and reports the error; repeating it is a no-op.
- */
-static int kfd_xsched_set_paused(u32 gpu_id,
-				 const struct kfd_xsched_queue_ref *qs,
-				 unsigned int n, bool pause)
+static int kfd_xsched_ref_cmp(const void *a, const void *b)
 {
-	struct kfd_process_device *pdd;
-	struct device_queue_manager *dqm;
-	struct kfd_xsched_slot *slot;
-	kfd_xsched_node_t node;
-	unsigned int i, nr = 0;
-	bool changed = false;
-	int ret;
+	const struct kfd_xsched_ref *x = a, *y = b;
 
-	ret = kfd_xsched_node(gpu_id, &node);
-	if (ret)
-		return ret;
-	if (!n)
+	if (x->handle == y->handle)
 		return 0;
+	return x->handle < y->handle ? -1 : 1;
+}
+
+/* The first of the sorted @refs with @handle, or NULL. */
+static struct kfd_xsched_ref *kfd_xsched_ref_find(struct kfd_xsched_ref *refs,
+						  unsigned int n, u64 handle)
+{
+	unsigned int lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (refs[mid].handle < handle)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && refs[lo].handle == handle ? &refs[lo] : NULL;
+}
+
+/*
+ * Pause or resume the queues @handles of node @gpu_id as one runlist
+ * change.  Under dqm_lock alone (the qpd queue lists and the active
+ * state are the dqm's), so that a batch spans processes and gone() can
+ * resume.  Each queue of the node is looked up among the sorted
+ * handles: O((n + queues) log n).
+ *
+ * A failed pause is rolled back.  A failed resume (the runlist could not
+ * be mapped) leaves its queues runnable in KFD's state and reports the
+ * error.  It is remembered by the dqm itself: active_runlist stays false
+ * until a runlist is mapped, so a resume that finds it false executes
+ * even when no flag changes.  Without an active runlist that preempts
+ * nothing.  During a GPU reset the execute fails again, and the reset
+ * maps the runnable queues when it is done.
+ */
+static int kfd_xsched_set_paused(u32 gpu_id, const u64 *handles,
+				 unsigned int n, unsigned long *stale,
+				 bool pause)
+{
+	struct kfd_xsched_ref *refs = NULL, *r;
+	struct device_queue_manager *dqm;
+	struct device_process_node *cur;
+	bool changed = false;
+	unsigned int i;
+	const char *why;
+	struct queue *q;
+	int ret = 0;
+
 	if (n > KFD_XSCHED_MAX_BATCH)
 		return -E2BIG;
-	slot = kvcalloc(n, sizeof(*slot), GFP_KERNEL);
-	if (!slot)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		slot[i].p = kfd_xsched_find_process(qs[i].tgid);
-
-	dqm = node->dqm;
-	dqm_lock(dqm);
-	for (i = 0; i < n; i++) {
-		struct queue *q;
-
-		if (!slot[i].p)
-			continue;
-		pdd = kfd_get_process_device_data(node, slot[i].p);
-		if (!pdd)
-			continue;
-		q = kfd_xsched_find_queue(&pdd->qpd, qs[i].queue_id);
-		if (!q || q->properties.is_xsched_paused == pause)
-			continue;
-		changed |= dqm_xsched_set_paused(dqm, &pdd->qpd, q, pause);
-		slot[nr].qpd = &pdd->qpd;
-		slot[nr].q = q;
-		nr++;
+	if (n && (!handles || !stale))
+		return -EINVAL;
+	if (n) {
+		refs = kvmalloc_array(n, sizeof(*refs), GFP_KERNEL);
+		if (!refs)
+			return -ENOMEM;
+		for (i = 0; i < n; i++)
+			refs[i] = (struct kfd_xsched_ref) {
+				.handle = handles[i],
+				.idx = i,
+			};
+		sort(refs, n, sizeof(*refs), kfd_xsched_ref_cmp, NULL);
 	}
-	ret = changed ? dqm_xsched_execute(dqm) : 0;
-	if (ret && pause)
-		for (i = 0; i < nr; i++)
-			dqm_xsched_set_paused(dqm, slot[i].qpd, slot[i].q,
-					      false);
+
+	down_read(&kfd_xsched_node_sem);
+	dqm = kfd_xsched_find_node(gpu_id);
+	if (!dqm) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (dqm_xsched_supported(dqm, &why)) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+
+	dqm_lock(dqm);
+	list_for_each_entry(cur, &dqm->queues, list) {
+		list_for_each_entry(q, &cur->qpd->queues_list, list) {
+			u64 h = q->properties.xsched_handle;
+			int res = 0;
+
+			r = kfd_xsched_ref_find(refs, n, h);
+			if (!r || !kfd_xsched_eligible(q))
+				continue;
+			if (q->properties.is_xsched_paused != pause) {
+				res = dqm_xsched_set_paused(dqm, cur->qpd, q,
+							    pause);
+				if (res < 0)
+					continue;	/* being destroyed */
+				changed |= res > 0;
+				r->flipped = true;
+				r->q = q;
+				r->qpd = cur->qpd;
+			}
+			for (; r < refs + n && r->handle == h; r++)
+				r->found = true;
+		}
+	}
+	if (changed || (!pause && !dqm->active_runlist))
+		ret = dqm_xsched_execute(dqm);
+	if (ret && pause) {
+		for (i = 0; i < n; i++)
+			if (refs[i].flipped)
+				dqm_xsched_set_paused(dqm, refs[i].qpd,
+						      refs[i].q, false);
+		/* Fail open: map what the failed update left unmapped. */
+		if (!dqm->active_runlist)
+			dqm_xsched_execute(dqm);
+	}
 	dqm_unlock(dqm);
 
 	for (i = 0; i < n; i++)
-		if (slot[i].p)
-			kfd_unref_process(slot[i].p);
-	kvfree(slot);
+		if (!refs[i].found)
+			__set_bit(refs[i].idx, stale);
 	if (ret)
-		pr_warn_ratelimited("gpu_id %u: %s of %u queue(s): runlist update failed: %d\n",
-				    gpu_id, pause ? "pause" : "resume", nr,
-				    ret);
+		pr_warn_ratelimited("gpu_id %u: %s: runlist update failed: %d%s\n",
+				    gpu_id, pause ? "pause" : "resume", ret,
+				    pause ? "" : "; the queues are runnable, a resume maps them");
+out:
+	up_read(&kfd_xsched_node_sem);
+	kvfree(refs);
 	return ret;
 }
 
-static int kfd_xsched_pause_queues(u32 gpu_id,
-				   const struct kfd_xsched_queue_ref *qs,
-				   unsigned int n)
+static int kfd_xsched_pause_queues(u32 gpu_id, const u64 *handles,
+				   unsigned int n, unsigned long *stale)
 {
-	return kfd_xsched_set_paused(gpu_id, qs, n, true);
+	return kfd_xsched_set_paused(gpu_id, handles, n, stale, true);
 }
 
-static int kfd_xsched_resume_queues(u32 gpu_id,
-				    const struct kfd_xsched_queue_ref *qs,
-				    unsigned int n)
+static int kfd_xsched_resume_queues(u32 gpu_id, const u64 *handles,
+				    unsigned int n, unsigned long *stale)
 {
-	return kfd_xsched_set_paused(gpu_id, qs, n, false);
+	return kfd_xsched_set_paused(gpu_id, handles, n, stale, false);
 }
 
 /*
  * The AMDKFD_IOC_UPDATE_QUEUE path with every property but the priority
- * unchanged: p->mutex, then pqm_update_queue_properties(), which takes
- * dqm_lock and rewrites the MQD between an unmap and a map of the node.
+ * unchanged.  The handle is resolved under dqm_lock, which keeps the
+ * process alive while we take a reference; then p->mutex, where the
+ * queue is looked up again by id and handle, as it may have gone.
  */
-static int kfd_xsched_set_priority(u32 gpu_id,
-				   const struct kfd_xsched_queue_ref *r,
-				   u32 priority)
+static int kfd_xsched_set_priority(u32 gpu_id, u64 handle, u32 priority)
 {
+	struct device_queue_manager *dqm;
 	struct queue_properties props;
-	struct process_queue_node *pqn;
-	struct queue *q = NULL;
-	kfd_xsched_node_t node;
-	struct kfd_process *p;
-	int ret;
+	struct kfd_process *p = NULL;
+	unsigned int qid = 0;
+	struct queue *q;
+	int ret = 0;
 
 	if (priority > KFD_XSCHED_MAX_PRIORITY)
 		return -EINVAL;
-	ret = kfd_xsched_node(gpu_id, &node);
-	if (ret)
-		return ret;
-	p = kfd_xsched_find_process(r->tgid);
+	down_read(&kfd_xsched_node_sem);
+	dqm = kfd_xsched_find_node(gpu_id);
+	if (dqm) {
+		dqm_lock(dqm);
+		q = kfd_xsched_find_queue(dqm, handle);
+		if (q) {
+			p = q->process;
+			kref_get(&p->ref);
+			qid = q->properties.queue_id;
+		}
+		dqm_unlock(dqm);
+	}
+	up_read(&kfd_xsched_node_sem);
+	if (!dqm)
+		return -ENODEV;
 	if (!p)
-		return -ESRCH;
+		return -ENOENT;
 
 	mutex_lock(&p->mutex);
-	list_for_each_entry(pqn, &p->pqm.queues, process_queue_list) {
-		if (pqn->q && pqn->q->properties.queue_id == r->queue_id) {
-			q = pqn->q;
-			break;
-		}
-	}
-	if (!q || q->device != node || !kfd_xsched_eligible(q)) {
+	q = pqm_get_user_queue(&p->pqm, qid);
+	if (!q || q->properties.xsched_handle != handle) {
 		ret = -ENOENT;
 	} else if (q->properties.priority != priority) {
 		props = q->properties;
 		props.priority = priority;
-		ret = pqm_update_queue_properties(&p->pqm, r->queue_id, &props);
+		ret = pqm_update_queue_properties(&p->pqm, qid, &props);
 	}
 	mutex_unlock(&p->mutex);
 	kfd_unref_process(p);
@@ -556,10 +617,6 @@ static const struct kfd_xsched_ops kfd_xsched_ops = {
 	.owner = THIS_MODULE,
 	.register_listener = kfd_xsched_register_listener,
 	.unregister_listener = kfd_xsched_unregister_listener,
-	.walk_nodes = kfd_xsched_walk_nodes,
-	.process_get = kfd_xsched_process_get,
-	.process_put = kfd_xsched_process_put,
-	.queue_enum = kfd_xsched_queue_enum,
 	.pause_queues = kfd_xsched_pause_queues,
 	.resume_queues = kfd_xsched_resume_queues,
 	.set_priority = kfd_xsched_set_priority,
@@ -568,8 +625,7 @@ static const struct kfd_xsched_ops kfd_xsched_ops = {
 /**
  * kfd_xsched_get_ops() - amdkfd's xsched provider ops
  *
- * Return: the ops; valid until kfd_xsched_provider_gone() (see
- * kfd_xsched.h).
+ * Return: the ops, valid while amdgpu is loaded (see kfd_xsched.h).
  */
 const struct kfd_xsched_ops *kfd_xsched_get_ops(void)
 {

@@ -10,8 +10,9 @@
  * state is set with xsched_queue_set_busy() under dom->lock and decisions
  * are made with xsched_decide() under dom->mutex, at chosen times.
  *
- * The mock's queues have no memory (tgids beyond any pid), so the core
- * finds no owner to pin from and tracks them all the same.
+ * The mock's queues have no address space (info.mm NULL), so the core
+ * pins nothing and tracks them all the same.  The mock names its queues
+ * by handles it never reuses, as kfd_xsched.h requires.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -29,16 +30,19 @@
 #define MS 1000000ULL
 
 #define MOCK_GPU_ID	0x7100
+#define MOCK_GPU_ID2	0x7101	/* the second node, when there is one */
 #define MOCK_MAX_Q	32
-/* Beyond any pid: the core finds no owner and pins nothing. */
 #define MOCK_TGID	1000000
+#define MOCK_HANDLE0	0x1000	/* the first handle the mock hands out */
 
 /* Virtual time at which the tests start; 0 has no special meaning. */
 #define T0		(1 * MS)
 
 struct mock_queue {
+	u64 handle;
 	pid_t tgid;
 	u32 queue_id;
+	u32 gpu_id;
 	bool live;		/* created, not yet destroyed */
 	bool paused;		/* by xsched */
 };
@@ -49,16 +53,22 @@ struct mock_provider {
 	const struct kfd_xsched_listener *listener;
 	struct mock_queue q[MOCK_MAX_Q];
 	unsigned int nq;
+	unsigned int nodes;		/* 1 (default) or 2 */
+	bool node_gone[2];
+	u64 last_handle;
 	int fail;			/* pause/resume fail with it if set */
+	unsigned int fail_resumes;	/* the next ones fail (-EIO)... */
+	bool unmapped;			/* ...leaving the runlist unmapped */
+	bool gone_in_register;		/* gone() while registering */
 	unsigned int calls;		/* of every op */
-	bool gone;			/* PROVIDER_GONE was delivered */
+	bool gone;			/* gone() was called */
 	unsigned int calls_after_gone;
 	unsigned int registers, unregisters;
 	unsigned int pause_calls, resume_calls;
 	unsigned int redundant;		/* paused twice or resumed unpaused */
 	unsigned int unknown;		/* references to no live queue */
-	unsigned int wrong_node;
-	struct kfd_xsched_queue_ref batch[MOCK_MAX_Q];	/* the last one */
+	unsigned int wrong_node;	/* queue of another or a gone node */
+	u64 batch[MOCK_MAX_Q];		/* the last one */
 	unsigned int batch_n;
 	struct rp *rp;			/* replay: forward to the engine */
 };
@@ -66,8 +76,8 @@ struct mock_provider {
 /* The ops carry no context: the mock of the running test. */
 static struct mock_provider *mock;
 
-static void rp_forward(struct rp *rp, const struct kfd_xsched_queue_ref *qs,
-		       unsigned int n, bool pause);
+static void rp_forward(struct rp *rp, const u64 *handles, unsigned int n,
+		       bool pause);
 
 static void mock_op(void)
 {
@@ -76,15 +86,29 @@ static void mock_op(void)
 		mock->calls_after_gone++;
 }
 
-static struct mock_queue *mock_find(pid_t tgid, u32 queue_id)
+static struct mock_queue *mock_find(u64 handle)
 {
 	unsigned int i;
 
 	for (i = 0; i < mock->nq; i++)
-		if (mock->q[i].live && mock->q[i].tgid == tgid &&
-		    mock->q[i].queue_id == queue_id)
+		if (mock->q[i].live && mock->q[i].handle == handle)
 			return &mock->q[i];
 	return NULL;
+}
+
+static u32 mock_gpu(unsigned int node)
+{
+	return node ? MOCK_GPU_ID2 : MOCK_GPU_ID;
+}
+
+static bool mock_node_live(u32 gpu_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < mock->nodes; i++)
+		if (mock_gpu(i) == gpu_id)
+			return !mock->node_gone[i];
+	return false;
 }
 
 static unsigned int mock_paused(void)
@@ -98,11 +122,25 @@ static unsigned int mock_paused(void)
 
 static int mock_register_listener(const struct kfd_xsched_listener *l)
 {
+	struct kfd_xsched_node_info node = { .caps = KFD_XSCHED_NODE_PREEMPTIVE };
+	unsigned int i;
+
 	mock_op();
 	mock->registers++;
 	if (mock->listener)
 		return -EBUSY;
 	mock->listener = l;
+	for (i = 0; i < max(mock->nodes, 1U); i++) {
+		node.gpu_id = mock_gpu(i);
+		node.name = i ? "mock node 2" : "mock node";
+		l->node(l, KFD_XSCHED_NODE_ADDED, &node);
+	}
+	if (mock->gone_in_register) {
+		/* As a provider going away at that moment would. */
+		mock->listener = NULL;
+		mock->gone = true;
+		l->gone(l);
+	}
 	return 0;
 }
 
@@ -114,33 +152,15 @@ static void mock_unregister_listener(const struct kfd_xsched_listener *l)
 		mock->listener = NULL;
 }
 
-static int mock_walk_nodes(kfd_xsched_node_fn fn, void *ctx)
+/*
+ * Pause or resume as kfd_xsched.h says: handles that do not resolve on
+ * the node are reported stale; a failed resume leaves the queues
+ * un-paused but the node unmapped until a resume succeeds.
+ */
+static int mock_set(u32 gpu_id, const u64 *handles, unsigned int n,
+		    unsigned long *stale, bool pause)
 {
-	mock_op();
-	return fn(ctx, MOCK_GPU_ID, "mock node");
-}
-
-static struct kfd_xsched_process *mock_process_get(pid_t tgid)
-{
-	mock_op();
-	return ERR_PTR(-ESRCH);
-}
-
-static void mock_process_put(struct kfd_xsched_process *p)
-{
-	mock_op();
-}
-
-static int mock_queue_enum(struct kfd_xsched_process *p,
-			   kfd_xsched_queue_fn fn, void *ctx)
-{
-	mock_op();
-	return 0;
-}
-
-static int mock_set(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
-		    unsigned int n, bool pause)
-{
+	bool failed = false;
 	unsigned int i;
 
 	mock_op();
@@ -148,46 +168,54 @@ static int mock_set(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
 		mock->pause_calls++;
 	else
 		mock->resume_calls++;
-	if (gpu_id != MOCK_GPU_ID)
+	if (!mock_node_live(gpu_id)) {
 		mock->wrong_node++;
+		return -ENODEV;
+	}
 	mock->batch_n = min_t(unsigned int, n, MOCK_MAX_Q);
-	memcpy(mock->batch, qs, mock->batch_n * sizeof(*qs));
+	memcpy(mock->batch, handles, mock->batch_n * sizeof(*handles));
 	if (mock->fail)
 		return mock->fail;
+	if (!pause && mock->fail_resumes) {
+		mock->fail_resumes--;
+		failed = true;
+	}
 	for (i = 0; i < n; i++) {
-		struct mock_queue *mq = mock_find(qs[i].tgid, qs[i].queue_id);
+		struct mock_queue *mq = mock_find(handles[i]);
 
-		if (!mq) {
+		if (!mq || mq->gpu_id != gpu_id) {
 			mock->unknown++;
+			__set_bit(i, stale);
 			continue;
 		}
 		if (mq->paused == pause)
 			mock->redundant++;
 		mq->paused = pause;
 	}
+	mock->unmapped = failed;
+	if (failed)
+		return -EIO;
 	if (mock->rp)
-		rp_forward(mock->rp, qs, n, pause);
+		rp_forward(mock->rp, handles, n, pause);
 	return 0;
 }
 
-static int mock_pause_queues(u32 gpu_id, const struct kfd_xsched_queue_ref *qs,
-			     unsigned int n)
+static int mock_pause_queues(u32 gpu_id, const u64 *handles, unsigned int n,
+			     unsigned long *stale)
 {
-	return mock_set(gpu_id, qs, n, true);
+	return mock_set(gpu_id, handles, n, stale, true);
 }
 
-static int mock_resume_queues(u32 gpu_id,
-			      const struct kfd_xsched_queue_ref *qs,
-			      unsigned int n)
+static int mock_resume_queues(u32 gpu_id, const u64 *handles, unsigned int n,
+			      unsigned long *stale)
 {
-	return mock_set(gpu_id, qs, n, false);
+	return mock_set(gpu_id, handles, n, stale, false);
 }
 
-static int mock_set_priority(u32 gpu_id, const struct kfd_xsched_queue_ref *q,
-			     u32 priority)
+static int mock_set_priority(u32 gpu_id, u64 handle, u32 priority)
 {
 	mock_op();
-	return 0;
+	return mock_find(handle) ? 0 : -ENOENT;
 }
 
 static const struct kfd_xsched_ops mock_ops = {
@@ -196,10 +224,6 @@ static const struct kfd_xsched_ops mock_ops = {
 	.name = "mock",
 	.register_listener = mock_register_listener,
 	.unregister_listener = mock_unregister_listener,
-	.walk_nodes = mock_walk_nodes,
-	.process_get = mock_process_get,
-	.process_put = mock_process_put,
-	.queue_enum = mock_queue_enum,
 	.pause_queues = mock_pause_queues,
 	.resume_queues = mock_resume_queues,
 	.set_priority = mock_set_priority,
@@ -217,13 +241,15 @@ struct core_fx {
  *
  * Return: the fixture, its domain's poll timer disabled.
  */
-static struct core_fx *fx_bind(struct kunit *test)
+static struct core_fx *fx_bind_nodes(struct kunit *test, unsigned int nodes)
 {
 	struct core_fx *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
 	struct xsched_binding *b;
 
 	KUNIT_ASSERT_NOT_NULL(test, fx);
 	mock = &fx->mock;
+	mock->nodes = nodes;
+	mock->last_handle = MOCK_HANDLE0 - 1;
 	test->priv = fx;
 	b = xsched_bind(&mock_ops);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
@@ -231,13 +257,24 @@ static struct core_fx *fx_bind(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, list_empty(&b->domains));
 	fx->dom = list_first_entry(&b->domains, struct xsched_domain, link);
 	/* Before any queue exists: no poll timer, the test drives time. */
-	fx->dom->poll_us = 0;
+	list_for_each_entry(fx->dom, &b->domains, link)
+		fx->dom->poll_us = 0;
+	fx->dom = list_first_entry(&b->domains, struct xsched_domain, link);
 	return fx;
+}
+
+static struct core_fx *fx_bind(struct kunit *test)
+{
+	return fx_bind_nodes(test, 1);
 }
 
 /* As the provider's module does when it lets go of xsched. */
 static void fx_unbind(struct core_fx *fx)
 {
+	mutex_lock(&xsched_lock);
+	fx->b->detached = true;
+	list_del_init(&fx->b->link);
+	mutex_unlock(&xsched_lock);
 	fx->b->ops->unregister_listener(&fx->b->listener);
 	xsched_unbind(fx->b);
 	kfree(fx->b);
@@ -256,11 +293,61 @@ static void core_test_exit(struct kunit *test)
 }
 
 /* One provider event, processed by the core before this returns. */
-static void mock_event(enum kfd_xsched_event ev, pid_t tgid,
+static void mock_event(enum kfd_xsched_event ev,
 		       const struct kfd_xsched_queue_info *info)
 {
-	mock->listener->event(mock->listener, ev, tgid, info);
+	mock->listener->queue(mock->listener, ev, info);
 	flush_workqueue(xsched_wq);
+}
+
+/* The mock's description of its queue @mq. */
+static struct kfd_xsched_queue_info mock_info(const struct mock_queue *mq,
+					      u32 prio)
+{
+	return (struct kfd_xsched_queue_info) {
+		.handle = mq->handle,
+		.tgid = mq->tgid,
+		.queue_id = mq->queue_id,
+		.gpu_id = mq->gpu_id,
+		.type = KFD_XSCHED_QUEUE_COMPUTE,
+		.state = mq->paused ? KFD_XSCHED_QUEUE_PAUSED :
+				      KFD_XSCHED_QUEUE_ACTIVE,
+		.priority = prio,
+	};
+}
+
+/* The provider makes a queue (no event yet); returns the mock's record. */
+static struct mock_queue *mock_new(struct kunit *test, pid_t tgid,
+				   u32 queue_id, u32 gpu_id)
+{
+	struct mock_queue *mq;
+
+	KUNIT_ASSERT_LT(test, mock->nq, (unsigned int)MOCK_MAX_Q);
+	mq = &mock->q[mock->nq++];
+	*mq = (struct mock_queue) {
+		.handle = ++mock->last_handle,
+		.tgid = tgid,
+		.queue_id = queue_id,
+		.gpu_id = gpu_id,
+		.live = true,
+	};
+	return mq;
+}
+
+/* The XQueue of a mock queue, in whichever domain; NULL if none. */
+static struct xsched_queue *fx_xq_of(struct core_fx *fx, u64 handle)
+{
+	struct xsched_domain *dom;
+	struct xsched_queue *q, *found = NULL;
+
+	list_for_each_entry(dom, &fx->b->domains, link) {
+		mutex_lock(&dom->mutex);
+		list_for_each_entry(q, &dom->queues, dom_link)
+			if (q->handle == handle)
+				found = q;
+		mutex_unlock(&dom->mutex);
+	}
+	return found;
 }
 
 static struct xsched_queue *fx_xq(struct core_fx *fx, pid_t tgid,
@@ -293,24 +380,12 @@ static struct xsched_queue *mock_create(struct kunit *test,
 					struct core_fx *fx, pid_t tgid,
 					u32 queue_id, u32 prio)
 {
-	struct kfd_xsched_queue_info info = {
-		.tgid = tgid,
-		.queue_id = queue_id,
-		.gpu_id = MOCK_GPU_ID,
-		.type = KFD_XSCHED_QUEUE_COMPUTE,
-		.state = KFD_XSCHED_QUEUE_ACTIVE,
-		.priority = prio,
-	};
+	struct mock_queue *mq = mock_new(test, tgid, queue_id, MOCK_GPU_ID);
+	struct kfd_xsched_queue_info info = mock_info(mq, prio);
 	struct xsched_queue *q;
 
-	KUNIT_ASSERT_LT(test, fx->mock.nq, (unsigned int)MOCK_MAX_Q);
-	fx->mock.q[fx->mock.nq++] = (struct mock_queue) {
-		.tgid = tgid,
-		.queue_id = queue_id,
-		.live = true,
-	};
-	mock_event(KFD_XSCHED_QUEUE_CREATED, tgid, &info);
-	q = fx_xq(fx, tgid, queue_id);
+	mock_event(KFD_XSCHED_QUEUE_CREATED, &info);
+	q = fx_xq_of(fx, mq->handle);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	return q;
 }
@@ -318,21 +393,19 @@ static struct xsched_queue *mock_create(struct kunit *test,
 /* The provider destroys one queue (@queue_id >= 0) or all of @tgid's. */
 static void mock_destroy(struct core_fx *fx, pid_t tgid, int queue_id)
 {
-	struct kfd_xsched_queue_info info = {
-		.tgid = tgid,
-		.queue_id = queue_id,
-		.gpu_id = MOCK_GPU_ID,
-	};
 	unsigned int i;
 
-	for (i = 0; i < fx->mock.nq; i++)
-		if (fx->mock.q[i].tgid == tgid &&
-		    (queue_id < 0 || fx->mock.q[i].queue_id == queue_id))
-			fx->mock.q[i].live = false;
-	if (queue_id < 0)
-		mock_event(KFD_XSCHED_PROCESS_GONE, tgid, NULL);
-	else
-		mock_event(KFD_XSCHED_QUEUE_DESTROYED, tgid, &info);
+	for (i = 0; i < fx->mock.nq; i++) {
+		struct mock_queue *mq = &fx->mock.q[i];
+		struct kfd_xsched_queue_info info;
+
+		if (!mq->live || mq->tgid != tgid ||
+		    (queue_id >= 0 && mq->queue_id != queue_id))
+			continue;
+		mq->live = false;
+		info = mock_info(mq, 0);
+		mock_event(KFD_XSCHED_QUEUE_DESTROYED, &info);
+	}
 }
 
 static void fx_busy(struct core_fx *fx, struct xsched_queue *q, bool busy,
@@ -355,8 +428,7 @@ static bool mock_in_batch(const struct xsched_queue *q)
 	unsigned int i;
 
 	for (i = 0; i < mock->batch_n; i++)
-		if (mock->batch[i].tgid == q->tgid &&
-		    mock->batch[i].queue_id == q->queue_id)
+		if (mock->batch[i] == q->handle)
 			return true;
 	return false;
 }
@@ -377,12 +449,10 @@ static void expect_batch(struct kunit *test, struct xsched_queue **qs,
 		bool known = false;
 
 		for (i = 0; i < n; i++)
-			known |= mock->batch[j].tgid == qs[i]->tgid &&
-				 mock->batch[j].queue_id == qs[i]->queue_id;
+			known |= mock->batch[j] == qs[i]->handle;
 		KUNIT_EXPECT_TRUE_MSG(test, known,
-				      "queue %u of %d in the batch unexpectedly",
-				      mock->batch[j].queue_id,
-				      mock->batch[j].tgid);
+				      "handle %llu in the batch unexpectedly",
+				      mock->batch[j]);
 	}
 }
 
@@ -636,7 +706,7 @@ static void core_provider_gone_resumes_then_calls_nothing(struct kunit *test)
 
 	fx_pause_three(test, fx);
 	l = fx->mock.listener;
-	l->event(l, KFD_XSCHED_PROVIDER_GONE, 0, NULL);
+	l->gone(l);
 	/* The core let go of the binding; the provider drops the listener. */
 	fx->b = NULL;
 	fx->mock.listener = NULL;
@@ -735,14 +805,15 @@ static const struct xsched_sim_hooks rp_hooks = {
 };
 
 /* The mock's pause/resume: one runlist change of the model. */
-static void rp_forward(struct rp *rp, const struct kfd_xsched_queue_ref *qs,
-		       unsigned int n, bool pause)
+static void rp_forward(struct rp *rp, const u64 *handles, unsigned int n,
+		       bool pause)
 {
 	struct xsched_sim_queue *sqs[RP_NQ];
 	unsigned int i, m = 0;
 
 	for (i = 0; i < n && m < RP_NQ; i++) {
-		u32 idx = qs[i].tgid - MOCK_TGID;
+		struct mock_queue *mq = mock_find(handles[i]);
+		u32 idx = mq ? mq->tgid - MOCK_TGID : RP_NQ;
 
 		if (idx < rp->nq)
 			sqs[m++] = &rp->sq[idx];
@@ -1031,19 +1102,20 @@ static void core_poll_fast_pass_reads_only_what_decides(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 2);
 }
 
-/* Sends one event without waiting for the core to process it. */
-static void mock_event_nowait(enum kfd_xsched_event ev, pid_t tgid,
-			      u32 queue_id)
+/* Sends one event of @mq without waiting for the core to process it. */
+static void mock_event_nowait(enum kfd_xsched_event ev,
+			      const struct mock_queue *mq, u32 prio)
 {
-	struct kfd_xsched_queue_info info = {
-		.tgid = tgid,
-		.queue_id = queue_id,
-		.gpu_id = MOCK_GPU_ID,
-		.state = KFD_XSCHED_QUEUE_ACTIVE,
-	};
+	struct kfd_xsched_queue_info info = mock_info(mq, prio);
 
-	mock->listener->event(mock->listener, ev, tgid,
-			      ev == KFD_XSCHED_PROCESS_GONE ? NULL : &info);
+	mock->listener->queue(mock->listener, ev, &info);
+}
+
+/* The provider destroys @mq; the event is sent but not yet processed. */
+static void mock_destroy_nowait(struct mock_queue *mq)
+{
+	mq->live = false;
+	mock_event_nowait(KFD_XSCHED_QUEUE_DESTROYED, mq, 0);
 }
 
 /*
@@ -1055,29 +1127,317 @@ static void core_pending_events_of_short_queues_coalesce(struct kunit *test)
 {
 	struct core_fx *fx = fx_bind(test);
 	const pid_t a = MOCK_TGID, b = MOCK_TGID + 1, c = MOCK_TGID + 2;
+	struct mock_queue *a0, *b0, *b0again, *c0, *c1;
+	struct xsched_queue *a1;
 
-	mock_create(test, fx, a, 1, 3);
+	a1 = mock_create(test, fx, a, 1, 3);
+	a0 = mock_new(test, a, 0, MOCK_GPU_ID);
+	b0 = mock_new(test, b, 0, MOCK_GPU_ID);
 	/* The event work blocks on the first event it takes. */
 	mutex_lock(&fx->dom->mutex);
-	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, a, 0);
-	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, b, 0);
-	mock_event_nowait(KFD_XSCHED_QUEUE_DESTROYED, b, 0);	/* pair */
-	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, b, 0);	/* id reused */
-	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, c, 0);
-	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, c, 1);
-	mock_event_nowait(KFD_XSCHED_PROCESS_GONE, c, 0);	/* drops two */
-	mock_event_nowait(KFD_XSCHED_QUEUE_DESTROYED, a, 1);	/* tracked */
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, a0, 0);
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, b0, 0);
+	mock_destroy_nowait(b0);				/* pair */
+	b0again = mock_new(test, b, 0, MOCK_GPU_ID);		/* id reused */
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, b0again, 0);
+	c0 = mock_new(test, c, 0, MOCK_GPU_ID);
+	c1 = mock_new(test, c, 1, MOCK_GPU_ID);
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, c0, 0);
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, c1, 0);
+	mock_destroy_nowait(c0);				/* pair */
+	mock_destroy_nowait(c1);				/* pair */
+	mock_destroy_nowait(&fx->mock.q[0]);			/* tracked */
 	mutex_unlock(&fx->dom->mutex);
 	flush_workqueue(xsched_wq);
 
-	KUNIT_EXPECT_EQ(test, fx->b->ev_coalesced, 4ULL);
-	KUNIT_EXPECT_NOT_NULL(test, fx_xq(fx, a, 0));
-	KUNIT_EXPECT_NULL(test, fx_xq(fx, a, 1));
-	KUNIT_EXPECT_NOT_NULL(test, fx_xq(fx, b, 0));
-	KUNIT_EXPECT_NULL(test, fx_xq(fx, c, 0));
-	KUNIT_EXPECT_NULL(test, fx_xq(fx, c, 1));
+	KUNIT_EXPECT_EQ(test, fx->b->ev_coalesced, 6ULL);
+	KUNIT_EXPECT_NOT_NULL(test, fx_xq_of(fx, a0->handle));
+	KUNIT_EXPECT_NULL(test, fx_xq_of(fx, a1->handle));
+	KUNIT_EXPECT_NULL(test, fx_xq_of(fx, b0->handle));
+	KUNIT_EXPECT_NOT_NULL(test, fx_xq_of(fx, b0again->handle));
+	KUNIT_EXPECT_NULL(test, fx_xq_of(fx, c0->handle));
+	KUNIT_EXPECT_NULL(test, fx_xq_of(fx, c1->handle));
 	KUNIT_EXPECT_EQ(test, fx->dom->nr_queues, 2U);
 	KUNIT_EXPECT_TRUE(test, list_empty(&fx->b->events));
+}
+
+/*
+ * Queue A (pid P, id 3) is destroyed and queue B takes its id at once;
+ * a decision is made before the core has seen either event.  It may name
+ * only A, which the provider reports stale; B (busy, priority 12) is
+ * never paused and runs once the events are handled.
+ */
+static void core_reused_id_decision_between_events(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *a, *b;
+	struct mock_queue *ma, *mb;
+	u64 delay;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	a = mock_create(test, fx, MOCK_TGID + 1, 3, 0);
+	ma = &fx->mock.q[1];
+
+	mutex_lock(&fx->dom->mutex);		/* holds the event work */
+	mock_destroy_nowait(ma);
+	mb = mock_new(test, MOCK_TGID + 1, 3, MOCK_GPU_ID);
+	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, mb, 12);
+	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_queue_set_busy(high, true, T0);
+	raw_spin_unlock_irq(&fx->dom->lock);
+	xsched_decide(fx->dom, T0);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+	KUNIT_EXPECT_EQ(test, fx->mock.batch_n, 1U);
+	KUNIT_EXPECT_EQ(test, fx->mock.batch[0], ma->handle);
+	KUNIT_EXPECT_EQ(test, fx->mock.unknown, 1U);	/* reported stale */
+	KUNIT_EXPECT_TRUE(test, a->stale);
+	KUNIT_EXPECT_FALSE(test, a->paused);
+	KUNIT_EXPECT_FALSE(test, mb->paused);
+	mutex_unlock(&fx->dom->mutex);
+	flush_workqueue(xsched_wq);
+
+	b = fx_xq_of(fx, mb->handle);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_NULL(test, fx_xq_of(fx, ma->handle));
+	KUNIT_EXPECT_EQ(test, (u32)b->prio, 12U);
+	fx_busy(fx, b, true, T0 + 10 * US);
+	fx_decide(fx, T0 + 10 * US);
+	KUNIT_EXPECT_FALSE(test, b->paused);
+	KUNIT_EXPECT_FALSE(test, mb->paused);
+	/* B, busy at 12, outranks the level-11 queue: that one pauses. */
+	KUNIT_EXPECT_TRUE(test, high->paused);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 1U);
+
+	/* Everything idle: nothing is left paused. */
+	delay = (u64)fx->dom->resume_delay_us * US;
+	fx_busy(fx, b, false, T0 + 1 * MS);
+	fx_busy(fx, high, false, T0 + 1 * MS);
+	fx_decide(fx, T0 + 1 * MS);
+	fx_decide(fx, T0 + 1 * MS + delay);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
+}
+
+/*
+ * A queue the provider already has paused (xsched reloaded while it was)
+ * is tracked as paused: resumed when nothing outranks it, left paused
+ * without a new call when something does.
+ */
+static void core_created_paused_queue(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *q, *high, *low;
+	struct kfd_xsched_queue_info info;
+	struct mock_queue *mq;
+
+	mq = mock_new(test, MOCK_TGID, 0, MOCK_GPU_ID);
+	mq->paused = true;
+	info = mock_info(mq, 5);
+	mock_event(KFD_XSCHED_QUEUE_CREATED, &info);
+	q = fx_xq_of(fx, mq->handle);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
+	expect_batch(test, &q, 1);
+	KUNIT_EXPECT_FALSE(test, q->paused);
+	KUNIT_EXPECT_FALSE(test, mq->paused);
+
+	high = mock_create(test, fx, MOCK_TGID + 1, 0, 11);
+	fx_busy(fx, high, true, T0);
+	fx_decide(fx, T0);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+	mq = mock_new(test, MOCK_TGID + 2, 0, MOCK_GPU_ID);
+	mq->paused = true;
+	info = mock_info(mq, 2);
+	mock_event(KFD_XSCHED_QUEUE_CREATED, &info);
+	low = fx_xq_of(fx, mq->handle);
+	KUNIT_ASSERT_NOT_NULL(test, low);
+	KUNIT_EXPECT_TRUE(test, low->paused);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 2U);
+}
+
+/*
+ * The provider goes away while xsched registers its listener: the
+ * binding is let go of once, no op is called after gone(), and binding
+ * reports that the provider is gone.
+ */
+static void core_provider_gone_during_binding(struct kunit *test)
+{
+	struct core_fx *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	struct xsched_binding *b, *it;
+	bool listed = false;
+
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	mock = &fx->mock;
+	test->priv = fx;
+	mock->nodes = 1;
+	mock->gone_in_register = true;
+	b = xsched_bind(&mock_ops);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(b), -ENODEV);
+	mutex_lock(&xsched_lock);
+	list_for_each_entry(it, &xsched_bindings, link)
+		listed |= it->ops == &mock_ops;
+	mutex_unlock(&xsched_lock);
+	KUNIT_EXPECT_FALSE(test, listed);
+	flush_workqueue(xsched_wq);
+	KUNIT_EXPECT_TRUE(test, mock->gone);
+	KUNIT_EXPECT_EQ(test, mock->calls_after_gone, 0U);
+	KUNIT_EXPECT_NULL(test, mock->listener);
+}
+
+/*
+ * One of two nodes goes with queues paused on both: its domain goes
+ * without a call to it, and the other domain goes on scheduling.
+ */
+static void core_node_gone_other_domain_schedules(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind_nodes(test, 2);
+	struct xsched_domain *dom1 = fx->dom, *dom2, *it;
+	struct xsched_queue *h1, *h2, *l2;
+	struct kfd_xsched_queue_info info;
+	struct kfd_xsched_node_info node = { .gpu_id = MOCK_GPU_ID };
+	struct mock_queue *mq;
+	unsigned int ndom = 0, resumes;
+	u64 delay;
+
+	dom2 = list_last_entry(&fx->b->domains, struct xsched_domain, link);
+	KUNIT_ASSERT_EQ(test, dom2->gpu_id, (u32)MOCK_GPU_ID2);
+	h1 = mock_create(test, fx, MOCK_TGID, 0, 11);
+	mock_create(test, fx, MOCK_TGID, 1, 0);
+	mq = mock_new(test, MOCK_TGID + 1, 0, MOCK_GPU_ID2);
+	info = mock_info(mq, 11);
+	mock_event(KFD_XSCHED_QUEUE_CREATED, &info);
+	h2 = fx_xq_of(fx, mq->handle);
+	mq = mock_new(test, MOCK_TGID + 1, 1, MOCK_GPU_ID2);
+	info = mock_info(mq, 0);
+	mock_event(KFD_XSCHED_QUEUE_CREATED, &info);
+	l2 = fx_xq_of(fx, mq->handle);
+	KUNIT_ASSERT_NOT_NULL(test, h2);
+	KUNIT_ASSERT_NOT_NULL(test, l2);
+	KUNIT_ASSERT_PTR_EQ(test, l2->dom, dom2);
+
+	fx_busy(fx, h1, true, T0);
+	fx_decide(fx, T0);
+	raw_spin_lock_irq(&dom2->lock);
+	xsched_queue_set_busy(h2, true, T0);
+	raw_spin_unlock_irq(&dom2->lock);
+	mutex_lock(&dom2->mutex);
+	xsched_decide(dom2, T0);
+	mutex_unlock(&dom2->mutex);
+	KUNIT_ASSERT_EQ(test, mock_paused(), 2U);
+
+	/* Node 1 goes with its queues (the provider cleared its pauses). */
+	fx->mock.node_gone[0] = true;
+	fx->mock.q[0].live = fx->mock.q[1].live = false;
+	resumes = fx->mock.resume_calls;
+	fx->mock.listener->node(fx->mock.listener, KFD_XSCHED_NODE_GONE, &node);
+	flush_workqueue(xsched_wq);
+	list_for_each_entry(it, &fx->b->domains, link)
+		ndom++;
+	KUNIT_EXPECT_EQ(test, ndom, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, list_first_entry(&fx->b->domains,
+						   struct xsched_domain, link),
+			    dom2);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, resumes);
+	KUNIT_EXPECT_EQ(test, fx->mock.wrong_node, 0U);
+	fx->dom = dom2;
+	(void)dom1;		/* freed with its node */
+
+	/* Node 2 still schedules: its high queue idles, the low resumes. */
+	delay = (u64)dom2->resume_delay_us * US;
+	fx_busy(fx, h2, false, T0 + 1 * MS);
+	fx_decide(fx, T0 + 1 * MS);
+	fx_decide(fx, T0 + 1 * MS + delay);
+	KUNIT_EXPECT_EQ(test, dom2->level, 0U);
+	KUNIT_EXPECT_FALSE(test, l2->paused);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.wrong_node, 0U);
+}
+
+/*
+ * A resume fails the way a pm_send_runlist error does: the provider has
+ * the queues un-paused but nothing mapped.  The core keeps asking, once a
+ * millisecond, until the provider says it mapped them.
+ */
+static void core_failed_resume_retried_until_mapped(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low;
+	u64 delay, t;
+	unsigned int i;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	fx_busy(fx, high, true, T0);
+	fx_decide(fx, T0);
+	KUNIT_ASSERT_TRUE(test, low->paused);
+
+	fx->mock.fail_resumes = 3;
+	delay = (u64)fx->dom->resume_delay_us * US;
+	fx_busy(fx, high, false, T0 + 1 * MS);
+	fx_decide(fx, T0 + 1 * MS);
+	t = T0 + 1 * MS + delay;
+	fx_decide(fx, t);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
+	KUNIT_EXPECT_TRUE(test, fx->mock.unmapped);
+	KUNIT_EXPECT_TRUE(test, fx->dom->degraded);
+	for (i = 0; i < 3; i++) {
+		u64 next;
+
+		raw_spin_lock_irq(&fx->dom->lock);
+		next = fx->dom->next_decide;
+		raw_spin_unlock_irq(&fx->dom->lock);
+		KUNIT_EXPECT_EQ(test, next, t + 1 * MS);
+		t = next;
+		fx_decide(fx, t);
+	}
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 4U);
+	KUNIT_EXPECT_FALSE(test, fx->mock.unmapped);
+	KUNIT_EXPECT_FALSE(test, fx->dom->degraded);
+	KUNIT_EXPECT_FALSE(test, low->paused);
+	KUNIT_EXPECT_EQ(test, fx->dom->errors, 3ULL);
+	/* Mapped: no more calls. */
+	fx_decide(fx, t + 5 * MS);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 4U);
+}
+
+/*
+ * A queue whose QUEUE_DESTROYED has not arrived: the provider reports
+ * its handle stale once; it is then left out of every batch, and a
+ * priority change on it fails with -ENODEV without a provider call.
+ */
+static void core_stale_handle_is_not_named_again(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *gone, *low;
+	unsigned int calls;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	gone = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	low = mock_create(test, fx, MOCK_TGID + 1, 1, 0);
+	fx->mock.q[1].live = false;		/* no event sent */
+
+	fx_busy(fx, high, true, T0);
+	fx_decide(fx, T0);
+	KUNIT_EXPECT_EQ(test, fx->mock.unknown, 1U);
+	KUNIT_EXPECT_TRUE(test, gone->stale);
+	KUNIT_EXPECT_FALSE(test, gone->paused);
+	KUNIT_EXPECT_TRUE(test, low->paused);
+
+	fx_busy(fx, high, false, T0 + 1 * MS);
+	fx_decide(fx, T0 + 1 * MS);
+	fx_decide(fx, T0 + 1 * MS + (u64)fx->dom->resume_delay_us * US);
+	expect_batch(test, &low, 1);
+	KUNIT_EXPECT_EQ(test, fx->mock.unknown, 1U);
+
+	calls = fx->mock.calls;
+	mutex_lock(&fx->dom->mutex);
+	KUNIT_EXPECT_EQ(test, xsched_queue_set_prio(gone, 3), -ENODEV);
+	mutex_unlock(&fx->dom->mutex);
+	KUNIT_EXPECT_EQ(test, fx->mock.calls, calls);
 }
 
 static struct kunit_case xsched_core_cases[] = {
@@ -1088,6 +1448,12 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_queue_created_below_level_is_paused),
 	KUNIT_CASE(core_destroyed_queues_and_gone_process),
 	KUNIT_CASE(core_pending_events_of_short_queues_coalesce),
+	KUNIT_CASE(core_reused_id_decision_between_events),
+	KUNIT_CASE(core_created_paused_queue),
+	KUNIT_CASE(core_provider_gone_during_binding),
+	KUNIT_CASE(core_node_gone_other_domain_schedules),
+	KUNIT_CASE(core_failed_resume_retried_until_mapped),
+	KUNIT_CASE(core_stale_handle_is_not_named_again),
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),
 	KUNIT_CASE(core_unbind_fails_open),
 	KUNIT_CASE(core_provider_gone_resumes_then_calls_nothing),

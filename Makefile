@@ -39,7 +39,7 @@ stage:
 	@mkdir -p $(OUT)
 	@cp -a --preserve=timestamps Kbuild $(OUT)/
 	@mkdir -p $(OUT)/kmod $(OUT)/uapi
-	@cp -a --preserve=timestamps kmod/*.c kmod/*.h $(OUT)/kmod/
+	@cp -a --preserve=timestamps kmod/include kmod/xsched kmod/sim $(OUT)/kmod/
 	@cp -a --preserve=timestamps uapi/*.h $(OUT)/uapi/
 
 modules: stage

@@ -4,7 +4,7 @@
 # Prints the amdkfd xsched patch for one amdkfd source line: the line's
 # hook edits (kmod/amdkfd/hooks-LINE.patch) followed by the two new
 # files, amdkfd/kfd_xsched.c and amdkfd/kfd_xsched.h, generated from
-# kmod/amdkfd/kfd_xsched.c and the contract header kmod/kfd_xsched.h.
+# kmod/amdkfd/kfd_xsched.c and the contract header kmod/include/kfd_xsched.h.
 #
 # Paths are relative to the directory that holds amdkfd/ and amdgpu/:
 # drivers/gpu/drm/amd in a kernel tree, amd/ in an amdgpu-dkms tree.
@@ -41,5 +41,5 @@ new_file() {
 	sed -E "s#^(diff -ruN a/)([^ ]*) b/#\1$prefix\2 b/$prefix#;
 		s#^(---|\+\+\+) ([ab])/#\1 \2/$prefix#" "$hooks"
 	new_file "$XSCHED_TOP/kmod/amdkfd/kfd_xsched.c" "${prefix}amdkfd/kfd_xsched.c"
-	new_file "$XSCHED_TOP/kmod/kfd_xsched.h" "${prefix}amdkfd/kfd_xsched.h"
+	new_file "$XSCHED_TOP/kmod/include/kfd_xsched.h" "${prefix}amdkfd/kfd_xsched.h"
 }

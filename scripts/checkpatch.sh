@@ -19,7 +19,7 @@ cd "$XSCHED_TOP"
 if [ $# -gt 0 ]; then
 	files=("$@")
 else
-	mapfile -t files < <(ls kmod/*.[ch] kmod/amdkfd/*.c uapi/*.h tests/kunit/*.c 2>/dev/null)
+	mapfile -t files < <(ls kmod/*/*.[ch] uapi/*.h tests/kunit/*.c 2>/dev/null)
 fi
 for f in "${files[@]}"; do
 	ignore=FILE_PATH_CHANGES,SPDX_LICENSE_TAG
@@ -40,14 +40,14 @@ done
 abi=$XSCHED_TOP/docs/ABI/sysfs-class-misc-xsched
 for kind in dom:domains/\<gpu_id\> q:queues/\<id\>; do
 	prefix=${kind%%:*} dir=${kind#*:}
-	code=$(grep -o "&${prefix}_attr_[a-z_0-9]*\.attr" "$XSCHED_TOP/kmod/xsched_sysfs.c" |
+	code=$(grep -o "&${prefix}_attr_[a-z_0-9]*\.attr" "$XSCHED_TOP/kmod/xsched/xsched_sysfs.c" |
 		sed "s/&${prefix}_attr_//; s/\.attr//" | sort)
 	docs=$(sed -n "s|^What:.*/${dir//\\/}/\([a-z_0-9]*\)$|\1|p" "$abi" | sort)
 	if [ -n "$code" ] && [ "$code" = "$docs" ]; then
 		result pass "abi-docs/${dir%%/*}"
 	else
 		diff <(echo "$code") <(echo "$docs") >&2 || true
-		result fail "abi-docs/${dir%%/*}" "kmod/xsched_sysfs.c and $abi differ"
+		result fail "abi-docs/${dir%%/*}" "kmod/xsched/xsched_sysfs.c and $abi differ"
 	fi
 done
 # The QEMU front ends refuse bad options with their usage line and exit 2,

@@ -14,11 +14,11 @@ ensure_deps
 debian_kernels
 
 ver=$(xsched_version)
-kver_h=$(sed -n 's/^#define XSCHED_VERSION "\(.*\)"$/\1/p' "$XSCHED_TOP/kmod/xsched.h")
+kver_h=$(sed -n 's/^#define XSCHED_VERSION "\(.*\)"$/\1/p' "$XSCHED_TOP/kmod/xsched/xsched.h")
 if [ -n "$ver" ] && [ "$ver" = "$kver_h" ]; then
 	result pass dkms/version-consistent
 else
-	result fail dkms/version-consistent "dkms.conf '$ver', kmod/xsched.h '$kver_h'"
+	result fail dkms/version-consistent "dkms.conf '$ver', kmod/xsched/xsched.h '$kver_h'"
 fi
 
 tmp=$(mktemp -d)

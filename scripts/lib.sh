@@ -65,7 +65,8 @@ stage_dkms_source() {
 	mkdir -p "$dest"
 	cp -a "$XSCHED_TOP/dkms.conf" "$XSCHED_TOP/Kbuild" "$XSCHED_TOP/Makefile" "$dest/"
 	mkdir -p "$dest/kmod" "$dest/uapi"
-	cp -a "$XSCHED_TOP"/kmod/*.c "$XSCHED_TOP"/kmod/*.h "$dest/kmod/"
+	cp -a "$XSCHED_TOP"/kmod/include "$XSCHED_TOP"/kmod/xsched \
+		"$XSCHED_TOP"/kmod/sim "$dest/kmod/"
 	cp -a "$XSCHED_TOP"/uapi/*.h "$dest/uapi/"
 }
 

@@ -23,8 +23,8 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
-#include "../../kmod/xsched.h"
-#include "../../kmod/xsched_sim_engine.h"
+#include "../../kmod/xsched/xsched.h"
+#include "../../kmod/sim/xsched_sim_engine.h"
 
 #define US 1000ULL
 #define MS 1000000ULL

@@ -5,7 +5,7 @@
  */
 #include <kunit/test.h>
 
-#include "../../kmod/xsched.h"
+#include "../../kmod/xsched/xsched.h"
 
 #define US 1000ULL
 #define MS 1000000ULL

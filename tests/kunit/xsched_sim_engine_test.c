@@ -4,7 +4,7 @@
  */
 #include <kunit/test.h>
 
-#include "../../kmod/xsched_sim_engine.h"
+#include "../../kmod/sim/xsched_sim_engine.h"
 
 #define US 1000ULL
 #define MS 1000000ULL

@@ -5,7 +5,7 @@
 #include <kunit/test.h>
 #include <linux/string.h>
 
-#include "../../kmod/xsched.h"
+#include "../../kmod/xsched/xsched.h"
 
 static void xsched_valid_request(struct xsched_features *f)
 {

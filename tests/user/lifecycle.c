@@ -110,7 +110,7 @@ static void kill_paused(struct simq *hi)
 
 	simq_submit(hi, LIFECYCLE_NS, LIFECYCLE_N);
 	xt_check("kill-paused/low-paused", id > 0 &&
-		 XSQ_WAIT_FOR(xsq_state(fd, id) == XSCHED_QUEUE_PAUSED, 1000),
+		 XSQ_WAIT_FOR(xsq_state(fd, id) == XSCHED_QUEUE_PAUSED, 5000),
 		 "id %d state %d", id, xsq_state(fd, id));
 	if (pid > 0) {
 		kill(pid, SIGKILL);
@@ -182,7 +182,7 @@ static void unload_paused(struct simq *hi)
 			      xsq_find(fd, (uintptr_t)hi->ring) > 0, 2000),
 		 "low id %d", id);
 	xt_check("reload/pauses-again",
-		 XSQ_WAIT_FOR(xsq_state(fd, id) == XSCHED_QUEUE_PAUSED, 1000),
+		 XSQ_WAIT_FOR(xsq_state(fd, id) == XSCHED_QUEUE_PAUSED, 5000),
 		 "state %d", xsq_state(fd, id));
 	ok = system("rmmod xsched_sim 2>/dev/null") != 0 &&
 	     !access("/sys/module/xsched_sim", F_OK);

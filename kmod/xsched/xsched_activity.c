@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xsched: is a queue busy?  Read from the owner's memory, pinned, with
- * the same code for amdkfd and the simulator (DESIGN.md section 2, "busy
- * is harder than it looks"):
+ * the same code for amdkfd and the simulator (docs/architecture.md, "the
+ * life of a queue"; docs/scheduler.md):
  *   write_dispatch_id != read_dispatch_id  -> packets wait: busy;
  *   else the last consumed packet's completion signal > 0 -> its kernel
  *   still runs: busy; else idle.

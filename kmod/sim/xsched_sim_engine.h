@@ -4,7 +4,7 @@
  * lists so that KUnit drives it in virtual time and xsched_sim.ko in real
  * time.  The caller serialises all calls for one node.
  *
- * Model (DESIGN.md section 5):
+ * Model (docs/simulator.md):
  *  - A queue's kernels run in order, one at a time (HIP streams set the
  *    AQL barrier bit): the packet processor launches the next packet when
  *    the previous one completes, and advances the read dispatch id at

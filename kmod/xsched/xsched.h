@@ -41,7 +41,7 @@
 #include <linux/workqueue.h>
 
 #include "kfd_xsched.h"
-#include "../uapi/xsched.h"
+#include "../../uapi/xsched.h"
 
 /* Keep in step with PACKAGE_VERSION in dkms.conf (make check compares). */
 #define XSCHED_VERSION "0.1.0"
@@ -228,38 +228,48 @@ extern const struct kobj_type xsched_domain_ktype, xsched_queue_ktype;
 /* The simulated GPU's provider symbol, found like amdkfd's. */
 const struct kfd_xsched_ops *xsched_sim_get_ops(void);
 
-/* xsched_provider.c */
+/* xsched_bind.c: providers and bindings */
 int xsched_provider_init(void);
 void xsched_provider_exit(void);
-
-/* xsched_core.c */
 struct xsched_binding *xsched_bind(const struct kfd_xsched_ops *ops);
 void xsched_unbind(struct xsched_binding *b);
 void xsched_provider_gone(struct xsched_binding *b);
+
+/* xsched_queue.c: the lives of queues and domains */
 void xsched_event_process(struct xsched_binding *b, struct xsched_event *e);
 struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 					   u32 gpu_id, const char *name,
 					   const char *why);
 void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone);
-void xsched_decide(struct xsched_domain *dom, u64 now);
-void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now);
-bool xsched_poll_pass(struct xsched_domain *dom, u64 now);
+void xsched_domain_release(struct kobject *kobj);
 int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q);
 void xsched_queue_remove(struct xsched_queue *q);
 struct xsched_queue *xsched_queue_alloc(void);
 void xsched_queue_free(struct xsched_queue *q);
 void xsched_queue_release(struct kobject *kobj);
-void xsched_domain_release(struct kobject *kobj);
+struct xsched_domain *xsched_queue_lock(u32 id, struct xsched_queue **qp);
+enum xsched_queue_state xsched_queue_state(const struct xsched_queue *q);
+void xsched_hints_release(const struct file *owner);
+int xsched_init_caches(void);
+void xsched_exit_caches(void);
+
+/* xsched_decide.c: decisions, policies, priorities and hints */
+void xsched_decide(struct xsched_domain *dom, u64 now);
+void xsched_decide_work(struct kthread_work *work);
+int xsched_apply(struct xsched_domain *dom, unsigned int lo, unsigned int hi,
+		 bool pause, bool rise, u64 now);
+int xsched_batch_reserve(struct xsched_domain *dom, unsigned int n);
+void xsched_batch_free(struct xsched_domain *dom);
+const struct xsched_policy *xsched_policy_find(const char *name);
+int xsched_domain_set_policy(struct xsched_domain *dom, const char *name);
 int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio);
 void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
 		       bool begin);
-struct xsched_domain *xsched_queue_lock(u32 id, struct xsched_queue **qp);
-void xsched_hints_release(const struct file *owner);
-const struct xsched_policy *xsched_policy_find(const char *name);
-int xsched_domain_set_policy(struct xsched_domain *dom, const char *name);
-enum xsched_queue_state xsched_queue_state(const struct xsched_queue *q);
-int xsched_init_caches(void);
-void xsched_exit_caches(void);
+
+/* xsched_poll.c: the poll */
+void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now);
+bool xsched_poll_pass(struct xsched_domain *dom, u64 now);
+enum hrtimer_restart xsched_poll_fn(struct hrtimer *t);
 
 /* xsched_activity.c */
 int xsched_qmem_pin(struct xsched_qmem *m,

@@ -20,7 +20,7 @@
 
 #include "kfd_xsched.h"
 #include "xsched_sim_engine.h"
-#include "../uapi/xsched_sim.h"
+#include "../../uapi/xsched_sim.h"
 
 #define XSCHED_SIM_MAX_QUEUES	1024	/* per process, as KFD */
 

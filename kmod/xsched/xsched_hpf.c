@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xsched: HPF, highest priority first (DESIGN.md section 6).
+ * xsched: HPF, highest priority first (docs/scheduler.md).
  *
  * Let P be the highest level with a busy queue.  Every queue below P is
  * paused; queues at P and above run.  When P goes down (its queues went

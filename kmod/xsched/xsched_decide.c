@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xsched: decisions.  Each domain decides in one place, its decider
+ * thread, and applies the decision to the provider as one batch: one
+ * runlist change (docs/architecture.md).  Also the policies' registry,
+ * priority changes and hints, which decide at once.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "xsched.h"
+
+#define CREATE_TRACE_POINTS
+#include "xsched_trace.h"
+
+/* A failed provider call is made again this much later. */
+#define XSCHED_RETRY_NS			NSEC_PER_MSEC
+
+/*
+ * Pause or resume every queue of levels [lo, hi) that is not yet in that
+ * state, as one provider call.  Called under dom->mutex.
+ */
+int xsched_apply(struct xsched_domain *dom, unsigned int lo,
+			unsigned int hi, bool pause, bool rise, u64 now)
+{
+	const struct kfd_xsched_ops *ops = dom->b->ops;
+	struct xsched_queue *q;
+	unsigned int i, l, n = 0;
+	u64 t0, t1, lat;
+	int ret;
+
+	for (l = lo; l < hi; l++)
+		list_for_each_entry(q, &dom->levels[l], level_link)
+			if (q->paused != pause && !q->stale &&
+			    n < dom->batch_cap) {
+				dom->batch_q[n] = q;
+				dom->batch[n++] = q->handle;
+			}
+	if (!n)
+		return 0;
+	bitmap_zero(dom->batch_stale, n);
+	t0 = ktime_get_ns();
+	lat = rise ? t0 - dom->rise_at : 0;
+	ret = pause ? ops->pause_queues(dom->gpu_id, dom->batch, n,
+					dom->batch_stale) :
+		      ops->resume_queues(dom->gpu_id, dom->batch, n,
+					 dom->batch_stale);
+	t1 = ktime_get_ns();
+	if (pause)
+		trace_xsched_pause(dom->gpu_id, n, lat, t1 - t0, ret);
+	else
+		trace_xsched_resume(dom->gpu_id, n, t1 - t0, ret);
+	if (ret) {
+		dom->errors++;
+		dom->degraded = true;
+		pr_warn_ratelimited("%s: %s of %u queue(s) failed: %d; queues left as they were\n",
+				    dom->name, pause ? "pause" : "resume", n,
+				    ret);
+		return ret;
+	}
+	dom->degraded = false;
+	if (pause) {
+		dom->pauses++;
+		if (rise) {
+			dom->lat_sum_ns += lat;
+			dom->lat_count++;
+			dom->lat_max_ns = max(dom->lat_max_ns, lat);
+		}
+	} else {
+		dom->resumes++;
+	}
+	for (i = 0; i < n; i++) {
+		q = dom->batch_q[i];
+		if (test_bit(i, dom->batch_stale)) {
+			/* Destroyed; its QUEUE_DESTROYED is on its way. */
+			q->stale = true;
+			if (q->paused)
+				q->paused_ns += now - q->paused_since;
+			WRITE_ONCE(q->paused, false);
+			continue;
+		}
+		WRITE_ONCE(q->paused, pause);
+		if (pause) {
+			q->paused_since = now;
+			q->preempt_count++;
+			if (rise) {
+				q->last_lat_ns = lat;
+				q->max_lat_ns = max(q->max_lat_ns, lat);
+			}
+		} else {
+			q->paused_ns += now - q->paused_since;
+		}
+	}
+	return 0;
+}
+
+/**
+ * xsched_decide() - make and apply the domain's scheduling decision
+ * @dom: the domain, dom->mutex held
+ * @now: current time, ns
+ *
+ * The policy says which level the domain must enforce; only the queues
+ * of the levels between the old and the new one change, as one batch.
+ */
+void xsched_decide(struct xsched_domain *dom, u64 now)
+{
+	unsigned int old = dom->level, level;
+	u64 next, t0;
+	int ret;
+
+	lockdep_assert_held(&dom->mutex);
+	if (dom->dead)
+		return;
+	raw_spin_lock_irq(&dom->lock);
+	t0 = ktime_get_ns();
+	level = dom->policy->decide(dom, now, &next);
+	dom->policy_ns += ktime_get_ns() - t0;
+	dom->next_decide = next;
+	raw_spin_unlock_irq(&dom->lock);
+	dom->decisions++;
+	trace_xsched_decide(dom->gpu_id, old, level, dom->busy_levels);
+	if (dom->resync) {
+		/* Every queue to its place, whatever it was before. */
+		ret = xsched_apply(dom, 0, level, true, false, now);
+		if (!ret)
+			ret = xsched_apply(dom, level, XSCHED_LEVELS, false,
+					   false, now);
+		if (!ret)
+			dom->resync = false;
+	} else if (level != old) {
+		ret = xsched_apply(dom, min(old, level), max(old, level),
+				   level > old, true, now);
+	} else {
+		return;
+	}
+	if (ret) {
+		raw_spin_lock_irq(&dom->lock);
+		dom->next_decide = min(dom->next_decide, now + XSCHED_RETRY_NS);
+		raw_spin_unlock_irq(&dom->lock);
+		return;
+	}
+	dom->level = level;
+}
+
+void xsched_decide_work(struct kthread_work *work)
+{
+	struct xsched_domain *dom = container_of(work, struct xsched_domain,
+						 decide_work);
+	struct xsched_queue *q;
+	u64 t0;
+
+	mutex_lock(&dom->mutex);
+	t0 = ktime_get_ns();
+	/*
+	 * Decide first: a queue whose signal page is not pinned yet already
+	 * counts as busy, and pinning (it may fault) must not delay a pause.
+	 */
+	xsched_decide(dom, t0);
+	dom->decide_ns += ktime_get_ns() - t0;
+	list_for_each_entry(q, &dom->queues, dom_link)
+		if (q->need_pin)
+			xsched_qmem_pin_more(q);
+	mutex_unlock(&dom->mutex);
+}
+
+void xsched_batch_free(struct xsched_domain *dom)
+{
+	kvfree(dom->batch);
+	kvfree(dom->batch_q);
+	bitmap_free(dom->batch_stale);
+}
+
+/* Room in the batch buffers for every queue of the domain; dom->mutex. */
+int xsched_batch_reserve(struct xsched_domain *dom, unsigned int n)
+{
+	struct xsched_domain old = {
+		.batch = dom->batch,
+		.batch_q = dom->batch_q,
+		.batch_stale = dom->batch_stale,
+	};
+	unsigned int cap;
+
+	if (n <= dom->batch_cap)
+		return 0;
+	cap = max(n, 2 * dom->batch_cap);
+	dom->batch = kvmalloc_array(cap, sizeof(*dom->batch), GFP_KERNEL);
+	dom->batch_q = kvmalloc_array(cap, sizeof(*dom->batch_q), GFP_KERNEL);
+	dom->batch_stale = bitmap_zalloc(cap, GFP_KERNEL);
+	if (!dom->batch || !dom->batch_q || !dom->batch_stale) {
+		xsched_batch_free(dom);
+		dom->batch = old.batch;
+		dom->batch_q = old.batch_q;
+		dom->batch_stale = old.batch_stale;
+		return -ENOMEM;
+	}
+	xsched_batch_free(&old);
+	dom->batch_cap = cap;
+	return 0;
+}
+
+/* Policies by name; the first is every new domain's. */
+static const struct xsched_policy *const xsched_policies[] = {
+	&xsched_policy_hpf,
+	&xsched_policy_none,
+};
+
+/* "none": never pauses anything; every queue runs as without xsched. */
+static unsigned int none_decide(struct xsched_domain *dom, u64 now, u64 *next)
+{
+	*next = U64_MAX;
+	return 0;
+}
+
+const struct xsched_policy xsched_policy_none = {
+	.name = "none",
+	.decide = none_decide,
+};
+
+/**
+ * xsched_policy_find() - a policy by name
+ * @name: as written to sysfs; one trailing newline is ignored
+ *
+ * Return: the policy or NULL.
+ */
+const struct xsched_policy *xsched_policy_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xsched_policies); i++)
+		if (sysfs_streq(name, xsched_policies[i]->name))
+			return xsched_policies[i];
+	return NULL;
+}
+
+/**
+ * xsched_domain_set_policy() - switch a domain to another policy
+ * @dom: the domain
+ * @name: the policy's name
+ *
+ * The new policy starts from a clean state and decides at once.
+ *
+ * Return: 0, -EINVAL for an unknown name, -ENODEV if the domain is gone,
+ * -EOPNOTSUPP for a policy that pauses on a node that cannot.
+ */
+int xsched_domain_set_policy(struct xsched_domain *dom, const char *name)
+{
+	const struct xsched_policy *p = xsched_policy_find(name);
+	int ret = 0;
+
+	if (!p)
+		return -EINVAL;
+	mutex_lock(&dom->mutex);
+	if (dom->dead) {
+		ret = -ENODEV;
+	} else if (!dom->preemptive && p != &xsched_policy_none) {
+		ret = -EOPNOTSUPP;	/* sysfs "preemptive" says why */
+	} else if (p != dom->policy) {
+		raw_spin_lock_irq(&dom->lock);
+		dom->policy = p;
+		memset(&dom->hpf, 0, sizeof(dom->hpf));
+		raw_spin_unlock_irq(&dom->lock);
+		xsched_decide(dom, ktime_get_ns());
+	}
+	mutex_unlock(&dom->mutex);
+	return ret;
+}
+
+/**
+ * xsched_queue_set_prio() - move a queue to another priority level
+ * @q: the queue, q->dom->mutex held
+ * @prio: the new level, at most XSCHED_PRIO_MAX
+ *
+ * The provider's own queue priority changes first; if it refuses,
+ * nothing changes.  Then the queue is paused or resumed as the policy
+ * now demands, in the same decision.
+ *
+ * Return: 0, -EINVAL, -ENODEV (provider gone) or -EIO.
+ */
+int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio)
+{
+	struct xsched_domain *dom = q->dom;
+	u64 now;
+	bool busy;
+	int ret;
+
+	lockdep_assert_held(&dom->mutex);
+	if (prio > XSCHED_PRIO_MAX)
+		return -EINVAL;
+	if (dom->dead)
+		return -ENODEV;
+	if (prio == q->prio)
+		return 0;
+	ret = q->stale ? -ENOENT :
+	      dom->b->ops->set_priority(dom->gpu_id, q->handle, prio);
+	if (ret == -ENOENT) {
+		q->stale = true;	/* destroyed: its event is on its way */
+		return -ENODEV;
+	}
+	if (ret) {
+		pr_warn_ratelimited("%s: provider refused priority %u for queue %u: %d\n",
+				    dom->name, prio, q->id, ret);
+		return -EIO;
+	}
+	now = ktime_get_ns();
+	raw_spin_lock_irq(&dom->lock);
+	busy = q->busy;
+	xsched_queue_set_busy(q, false, now);
+	list_move_tail(&q->level_link, &dom->levels[prio]);
+	q->prio = prio;
+	xsched_queue_set_busy(q, busy, now);
+	raw_spin_unlock_irq(&dom->lock);
+	dom->resync = true;
+	xsched_decide(dom, now);
+	return 0;
+}
+
+/**
+ * xsched_queue_hint() - a BEGIN or END hint from userspace
+ * @q: the queue, q->dom->mutex held
+ * @owner: the file the hint came from; a BEGIN lasts at most as long
+ * @begin: BEGIN (true) or END
+ *
+ * The decision is made at once rather than at the next poll.
+ */
+void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
+		       bool begin)
+{
+	struct xsched_domain *dom = q->dom;
+	u64 now = ktime_get_ns();
+
+	lockdep_assert_held(&dom->mutex);
+	raw_spin_lock_irq(&dom->lock);
+	q->hint = begin;
+	q->hint_owner = begin ? owner : NULL;
+	xsched_queue_set_busy(q, begin || xsched_qmem_busy(q), now);
+	raw_spin_unlock_irq(&dom->lock);
+	xsched_decide(dom, now);
+}

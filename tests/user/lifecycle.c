@@ -192,7 +192,7 @@ static void unload_paused(struct simq *hi)
 }
 
 /*
- * The provider goes while xsched is bound (KFD_XSCHED_PROVIDER_GONE) and
+ * The provider goes while xsched is bound (its listener's gone() callback) and
  * comes back (module notifier): the domain goes and comes with it.
  */
 static void provider_cycle(void)

@@ -20,7 +20,7 @@ esac
 
 export DEBIAN_FRONTEND=noninteractive
 
-base_pkgs=(build-essential g++ make kmod dkms sparse qemu-system-x86
+base_pkgs=(build-essential g++ make kmod dkms sparse qemu-system-x86 qemu-user
 	busybox-static cpio bc flex bison libelf-dev libssl-dev python3
 	gcc-multilib g++-multilib
 	xz-utils rsync patch file

@@ -173,6 +173,34 @@ guest_clock() {
 	esac
 }
 
+# qemu_cpu_args: the -cpu option every guest boots with.  QEMU 7.2 (Debian
+# 12's) computes EFLAGS wrongly after CMPXCHG16B under TCG, as
+# scripts/qemu-cpu/cx16_flags.c shows under qemu-x86_64 (the same
+# translator): after an interrupt returns into SLUB's allocation fast
+# path, the guest kernel runs on with a pointer's bits as its flags (TF,
+# NT, reserved bits) and corrupts memory at random.  Where the check
+# fails, guests get a CPU without CX16, and Linux takes its paths
+# without CMPXCHG16B.  The verdict is cached per QEMU build and check.
+qemu_cpu_args() {
+	local dir=$XSCHED_BUILD/qemu-cpu src=$XSCHED_TOP/scripts/qemu-cpu/cx16_flags.c
+	local stamp out verdict
+	stamp="$(qemu-x86_64 --version 2>/dev/null | head -1) $(sha1sum <"$src")"
+	if [ "$(head -1 "$dir/verdict" 2>/dev/null)" != "$stamp" ]; then
+		mkdir -p "$dir"
+		gcc -O2 -std=c11 -static -o "$dir/cx16_flags" "$src" >&2 || return 1
+		if out=$(qemu-x86_64 "$dir/cx16_flags" 2>&1); then
+			verdict=cx16
+		else
+			verdict=no-cx16
+		fi
+		printf '%s\n%s\n%s\n' "$stamp" "$verdict" "$out" >"$dir/verdict"
+	fi
+	if [ "$(sed -n 2p "$dir/verdict")" = no-cx16 ]; then
+		echo "guest CPU: qemu64 without CX16 (this QEMU's TCG gets the flags of CMPXCHG16B wrong: $(sed -n 3p "$dir/verdict"))" >&2
+		echo "-cpu qemu64,-cx16"
+	fi
+}
+
 # guest_boot WORK KVER LOG TIMEOUT: packs WORK/root and boots it with
 # 2 vCPUs and 1 GiB (2 GiB and the checkers' boot options for the debug
 # kernels); the serial console goes to LOG (and, with
@@ -181,7 +209,8 @@ guest_clock() {
 # slub_debug=FZPU on a stock kernel).  Returns 0 if the guest reached
 # "XT DONE".
 guest_boot() {
-	local work=$1 kver=$2 log=$3 timeout_s=$4 mem=1024 extra=
+	local work=$1 kver=$2 log=$3 timeout_s=$4 mem=1024 extra= cpu
+	cpu=$(qemu_cpu_args) || return 1
 	case "$kver" in
 	debug-*) mem=2048; extra="page_owner=on" ;;
 	kasan-*) mem=2048 ;;
@@ -192,7 +221,7 @@ guest_boot() {
 		>"$work/initramfs.gz"
 	timeout "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg \
 		-m "$mem" -smp 2 -nographic -no-reboot -monitor none \
-		${XSCHED_QEMU_ARGS:-} -kernel "$(guest_kernel "$kver")" -initrd "$work/initramfs.gz" \
+		$cpu ${XSCHED_QEMU_ARGS:-} -kernel "$(guest_kernel "$kver")" -initrd "$work/initramfs.gz" \
 		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic rdinit=/init $extra" \
 		</dev/null 2>&1 | tr -d '\r' |
 		if [ "${XSCHED_GUEST_TEE:-0}" = 1 ]; then tee "$log" >&2; else cat >"$log"; fi || true

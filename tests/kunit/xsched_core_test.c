@@ -60,6 +60,7 @@ struct mock_provider {
 	unsigned int fail_resumes;	/* the next ones fail (-EIO)... */
 	bool unmapped;			/* ...leaving the runlist unmapped */
 	bool gone_in_register;		/* gone() while registering */
+	bool not_preemptive;		/* node 0 says it cannot pause */
 	unsigned int calls;		/* of every op */
 	bool gone;			/* gone() was called */
 	unsigned int calls_after_gone;
@@ -133,6 +134,9 @@ static int mock_register_listener(const struct kfd_xsched_listener *l)
 	for (i = 0; i < max(mock->nodes, 1U); i++) {
 		node.gpu_id = mock_gpu(i);
 		node.name = i ? "mock node 2" : "mock node";
+		node.caps = !i && mock->not_preemptive ? 0 :
+			    KFD_XSCHED_NODE_PREEMPTIVE;
+		node.why = node.caps ? NULL : "mock: no hardware scheduler";
 		l->node(l, KFD_XSCHED_NODE_ADDED, &node);
 	}
 	if (mock->gone_in_register) {
@@ -1358,6 +1362,50 @@ static void core_node_gone_other_domain_schedules(struct kunit *test)
 }
 
 /*
+ * A node that cannot pause queues gets a domain that runs "none", says
+ * why, refuses a pausing policy, and never asks the provider for
+ * anything, whatever is busy.
+ */
+static void core_non_preemptive_node_runs_none(struct kunit *test)
+{
+	struct core_fx *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	struct xsched_queue *high, *low;
+	struct xsched_binding *b;
+
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	mock = &fx->mock;
+	test->priv = fx;
+	mock->nodes = 1;
+	mock->not_preemptive = true;
+	mock->last_handle = MOCK_HANDLE0 - 1;
+	b = xsched_bind(&mock_ops);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	fx->b = b;
+	fx->dom = list_first_entry(&b->domains, struct xsched_domain, link);
+	fx->dom->poll_us = 0;
+
+	KUNIT_EXPECT_FALSE(test, fx->dom->preemptive);
+	KUNIT_EXPECT_STREQ(test, fx->dom->why, "mock: no hardware scheduler");
+	KUNIT_EXPECT_PTR_EQ(test, fx->dom->policy, &xsched_policy_none);
+	KUNIT_EXPECT_EQ(test, xsched_domain_set_policy(fx->dom, "hpf"),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, xsched_domain_set_policy(fx->dom, "none"), 0);
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 13);
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	fx_busy(fx, high, true, T0);
+	fx_busy(fx, low, true, T0);
+	fx_decide(fx, T0);
+	fx_decide(fx, T0 + 10 * MS);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_FALSE(test, low->paused);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
+	/* Nothing to retry: no timed wake-up is asked for. */
+	KUNIT_EXPECT_EQ(test, fx->dom->next_decide, U64_MAX);
+}
+
+/*
  * A resume fails the way a pm_send_runlist error does: the provider has
  * the queues un-paused but nothing mapped.  The core keeps asking, once a
  * millisecond, until the provider says it mapped them.
@@ -1452,6 +1500,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_created_paused_queue),
 	KUNIT_CASE(core_provider_gone_during_binding),
 	KUNIT_CASE(core_node_gone_other_domain_schedules),
+	KUNIT_CASE(core_non_preemptive_node_runs_none),
 	KUNIT_CASE(core_failed_resume_retried_until_mapped),
 	KUNIT_CASE(core_stale_handle_is_not_named_again),
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),

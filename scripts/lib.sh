@@ -181,9 +181,15 @@ guest_clock() {
 # NT, reserved bits) and corrupts memory at random.  Where the check
 # fails, guests get a CPU without CX16, and Linux takes its paths
 # without CMPXCHG16B.  The verdict is cached per QEMU build and check.
+# XSCHED_QEMU_CPU, when set, is used instead (e.g. "-cpu qemu64" to run
+# with CX16 regardless).
 qemu_cpu_args() {
 	local dir=$XSCHED_BUILD/qemu-cpu src=$XSCHED_TOP/scripts/qemu-cpu/cx16_flags.c
 	local stamp out verdict
+	if [ -n "${XSCHED_QEMU_CPU+set}" ]; then
+		echo "$XSCHED_QEMU_CPU"
+		return 0
+	fi
 	stamp="$(qemu-x86_64 --version 2>/dev/null | head -1) $(sha1sum <"$src")"
 	if [ "$(head -1 "$dir/verdict" 2>/dev/null)" != "$stamp" ]; then
 		mkdir -p "$dir"

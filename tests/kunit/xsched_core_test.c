@@ -1488,6 +1488,97 @@ static void core_stale_handle_is_not_named_again(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->mock.calls, calls);
 }
 
+/* Sets or clears a BEGIN-like hint without deciding: the poll must see it. */
+static void fx_hint_quiet(struct core_fx *fx, struct xsched_queue *q, bool on)
+{
+	raw_spin_lock_irq(&fx->dom->lock);
+	q->hint = on;
+	raw_spin_unlock_irq(&fx->dom->lock);
+}
+
+/* Waits up to 2 s of real time for @cond; returns it. */
+#define FX_WAIT(cond)							\
+	({								\
+		int _i;							\
+		for (_i = 0; _i < 2000 && !(cond); _i++)		\
+			usleep_range(500, 1000);			\
+		!!(cond);						\
+	})
+
+/*
+ * The real machinery, not virtual time: the hard-irq poll timer sees a
+ * queue become busy, wakes the SCHED_FIFO decider, which pauses the lower
+ * queue through the provider; when the queue goes idle, the timer's
+ * timed wake-up brings the resume after resume_delay.  Lockdep watches
+ * the timer, the decider and the test thread together.
+ */
+static void core_real_poll_timer_and_decider(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low;
+	bool paused;
+
+	fx->dom->poll_us = 100;		/* the timer starts with a queue */
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	KUNIT_ASSERT_TRUE(test, hrtimer_active(&fx->dom->poll));
+
+	fx_hint_quiet(fx, high, true);
+	KUNIT_EXPECT_TRUE(test, FX_WAIT(READ_ONCE(fx->mock.pause_calls) == 1));
+	mutex_lock(&fx->dom->mutex);
+	paused = low->paused;
+	mutex_unlock(&fx->dom->mutex);
+	KUNIT_EXPECT_TRUE(test, paused);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 1U);
+
+	fx_hint_quiet(fx, high, false);
+	KUNIT_EXPECT_TRUE(test, FX_WAIT(READ_ONCE(fx->mock.resume_calls) == 1));
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
+	KUNIT_EXPECT_GT(test, fx->dom->polls, 0ULL);
+}
+
+/*
+ * Let go of the domain while its timer polls every 10 us and the decider
+ * pauses and resumes as hints flip: twenty times, every queue ends
+ * runnable, and nothing runs after the binding is gone.
+ */
+static void core_real_timers_unbind_while_busy(struct kunit *test)
+{
+	struct core_fx *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	unsigned int round, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	test->priv = fx;
+	for (round = 0; round < 20; round++) {
+		struct xsched_queue *q[4];
+		struct xsched_binding *b;
+
+		memset(&fx->mock, 0, sizeof(fx->mock));
+		mock = &fx->mock;
+		mock->nodes = 1;
+		mock->last_handle = MOCK_HANDLE0 - 1;
+		b = xsched_bind(&mock_ops);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+		fx->b = b;
+		fx->dom = list_first_entry(&b->domains, struct xsched_domain,
+					   link);
+		fx->dom->poll_us = 10;
+		fx->dom->resume_delay_us = 0;
+		for (i = 0; i < ARRAY_SIZE(q); i++)
+			q[i] = mock_create(test, fx, MOCK_TGID + i, 0, 4 * i);
+		for (i = 0; i < 40; i++) {
+			fx_hint_quiet(fx, q[(i + round) % 4], i & 1);
+			usleep_range(50, 100);
+		}
+		fx_unbind(fx);
+		KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+		fx->mock.gone = true;	/* count any call from here on */
+		msleep(2);
+		KUNIT_EXPECT_EQ(test, fx->mock.calls_after_gone, 0U);
+	}
+}
+
 static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_binds_mock_provider),
 	KUNIT_CASE(core_busy_high_pauses_all_lower_in_one_batch),
@@ -1506,6 +1597,8 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),
 	KUNIT_CASE(core_unbind_fails_open),
 	KUNIT_CASE(core_provider_gone_resumes_then_calls_nothing),
+	KUNIT_CASE(core_real_poll_timer_and_decider),
+	KUNIT_CASE(core_real_timers_unbind_while_busy),
 	KUNIT_CASE(core_replay_one_high_fifteen_low),
 	{}
 };

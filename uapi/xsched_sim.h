@@ -111,6 +111,43 @@ struct xsched_sim_node_ctl {
 	__u64 reserved[2];
 };
 
+/*
+ * Test control (CAP_SYS_ADMIN): faults of one node's pause and resume,
+ * as amdkfd can show them.  @count applies to the next @count calls of
+ * that kind; a new FAULT of a kind replaces the armed one; NONE disarms
+ * every fault of the node.
+ *  FAIL_PAUSE   a pause fails as a preemption timeout does (-ETIME) and
+ *               changes nothing;
+ *  FAIL_RESUME  a resume fails as a runlist error does (-EIO): the queues
+ *               are un-paused but nothing is mapped until a resume
+ *               succeeds (it maps them even when no flag changes);
+ *  SLOW         a pause or resume takes @ms longer;
+ *  KILL         the first queue of a pause dies during it (as its
+ *               process exiting would: QUEUE_DESTROYED is sent), so its
+ *               handle no longer resolves;
+ *  RESET        the node resets now, for @ms: every queue is unmapped and
+ *               mapped again afterwards with xsched's pauses kept (as
+ *               amdkfd keeps is_xsched_paused); calls meanwhile fail
+ *               (-EIO); kernels in flight are resumed, none is lost.
+ */
+#define XSCHED_SIM_FAULT_NONE		0
+#define XSCHED_SIM_FAULT_FAIL_PAUSE	1
+#define XSCHED_SIM_FAULT_FAIL_RESUME	2
+#define XSCHED_SIM_FAULT_SLOW		3
+#define XSCHED_SIM_FAULT_KILL		4
+#define XSCHED_SIM_FAULT_RESET		5
+
+struct xsched_sim_fault {
+	__u32 size;
+	__u32 flags;
+	__u32 gpu_id;
+	__u32 kind;		/* XSCHED_SIM_FAULT_* */
+	__u32 count;		/* FAIL_*, SLOW, KILL: calls affected */
+	__u32 ms;		/* SLOW, RESET: 1..10000 */
+	__u64 reserved0;
+	__u64 reserved[2];
+};
+
 #define XSCHED_SIM_IOC_MAGIC	'x'
 #define XSCHED_SIM_IOC_CREATE_QUEUE	_IOWR(XSCHED_SIM_IOC_MAGIC, 0x00, struct xsched_sim_create_queue)
 #define XSCHED_SIM_IOC_DESTROY_QUEUE	_IOWR(XSCHED_SIM_IOC_MAGIC, 0x01, struct xsched_sim_queue_op)
@@ -119,5 +156,6 @@ struct xsched_sim_node_ctl {
 #define XSCHED_SIM_IOC_NODES		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x04, struct xsched_sim_nodes)
 #define XSCHED_SIM_IOC_RELEASE		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x05, struct xsched_sim_queue_op)
 #define XSCHED_SIM_IOC_NODE_CTL		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x06, struct xsched_sim_node_ctl)
+#define XSCHED_SIM_IOC_FAULT		_IOWR(XSCHED_SIM_IOC_MAGIC, 0x07, struct xsched_sim_fault)
 
 #endif /* _UAPI_XSCHED_SIM_H */

@@ -358,6 +358,18 @@ static u64 sim_detach(struct xsched_sim_q *q)
 }
 
 /*
+ * Fault KILL: @q's process dies while a pause is being made.  Caller
+ * holds both sim locks; returns when the runlist change ends.
+ */
+u64 xsched_sim_kill(struct xsched_sim_q *q)
+{
+	u64 until = sim_detach(q);
+
+	xsched_sim_notify(KFD_XSCHED_QUEUE_DESTROYED, q);
+	return until;
+}
+
+/*
  * Caller holds both sim locks.  Returns when the runlist change that
  * removes the queue ends (xsched_sim_runlist_wait()).
  */
@@ -611,6 +623,63 @@ static long sim_node_ctl(void __user *uarg)
 	return ret;
 }
 
+/* Test control: arm, replace or disarm a fault of a node. */
+static long sim_fault(void __user *uarg)
+{
+	struct xsched_sim_fault a;
+	struct xsched_sim_gpu *gpu;
+	long ret = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (SIM_ARGS_BAD(&a) || a.kind > XSCHED_SIM_FAULT_RESET ||
+	    ((a.kind == XSCHED_SIM_FAULT_SLOW ||
+	      a.kind == XSCHED_SIM_FAULT_RESET) &&
+	     (!a.ms || a.ms > 10000)))
+		return -EINVAL;
+	gpu = xsched_sim_gpu_by_id(a.gpu_id);
+	if (!gpu)
+		return -ENODEV;
+	mutex_lock(&xsched_sim_lock);
+	switch (a.kind) {
+	case XSCHED_SIM_FAULT_NONE:
+		gpu->fail_pause = gpu->fail_resume = 0;
+		gpu->slow_n = gpu->kill_n = 0;
+		break;
+	case XSCHED_SIM_FAULT_FAIL_PAUSE:
+		gpu->fail_pause = a.count;
+		break;
+	case XSCHED_SIM_FAULT_FAIL_RESUME:
+		gpu->fail_resume = a.count;
+		break;
+	case XSCHED_SIM_FAULT_SLOW:
+		gpu->slow_n = a.count;
+		gpu->slow_ms = a.ms;
+		break;
+	case XSCHED_SIM_FAULT_KILL:
+		gpu->kill_n = a.count;
+		break;
+	case XSCHED_SIM_FAULT_RESET:
+		if (gpu->gone) {
+			ret = -ENODEV;
+			break;
+		}
+		gpu->reset_until = ktime_get_ns() +
+				   (u64)a.ms * NSEC_PER_MSEC;
+		spin_lock_bh(&gpu->lock);
+		xsched_sim_reset(&gpu->model, (u64)a.ms * NSEC_PER_MSEC,
+				 ktime_get_ns());
+		xsched_sim_rearm(gpu);
+		spin_unlock_bh(&gpu->lock);
+		break;
+	}
+	mutex_unlock(&xsched_sim_lock);
+	/* A reset goes on in the background: the caller can act meanwhile. */
+	return ret;
+}
+
 static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -645,6 +714,8 @@ static long xsched_sim_ioctl(struct file *file, unsigned int cmd,
 		return sim_nodes(uarg);
 	case XSCHED_SIM_IOC_NODE_CTL:
 		return sim_node_ctl(uarg);
+	case XSCHED_SIM_IOC_FAULT:
+		return sim_fault(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -29,6 +29,10 @@ struct xsched_sim_gpu {
 	spinlock_t lock;
 	struct hrtimer timer;
 	bool gone;			/* removed (test control), xsched_sim_lock */
+	/* Armed faults (XSCHED_SIM_IOC_FAULT), xsched_sim_lock. */
+	u32 fail_pause, fail_resume, slow_n, slow_ms, kill_n;
+	bool unmapped;			/* a failed resume left queues unmapped */
+	u64 reset_until;		/* a reset in progress until then */
 	char name[48];
 };
 
@@ -85,6 +89,7 @@ void xsched_sim_notify(enum kfd_xsched_event ev, const struct xsched_sim_q *q);
 void xsched_sim_notify_node(enum kfd_xsched_event ev,
 			    const struct xsched_sim_gpu *gpu);
 void xsched_sim_provider_gone(void);
+u64 xsched_sim_kill(struct xsched_sim_q *q);
 const struct kfd_xsched_ops *xsched_sim_get_ops(void);
 void xsched_sim_rearm(struct xsched_sim_gpu *gpu);
 void xsched_sim_runlist_wait(u64 until);

@@ -360,3 +360,24 @@ int xsched_sim_barrier_release(struct xsched_sim_queue *q, u64 dispatch_id,
 	sim_launch_ready(q->node);
 	return 0;
 }
+
+/**
+ * xsched_sim_reset() - a reset of the node
+ * @n: the node
+ * @ns: how long it takes
+ * @now: current time
+ *
+ * Every queue is unmapped (the waves of kernels in flight are saved) and
+ * mapped again @ns later as it was: nothing runs meanwhile, no kernel is
+ * lost, and queues paused stay paused.  Counted as two runlist changes.
+ */
+void xsched_sim_reset(struct xsched_sim_node *n, u64 ns, u64 now)
+{
+	u64 start;
+
+	xsched_sim_advance(n, now);
+	start = max(n->now, n->stall_until);
+	n->stall_until = start + ns;
+	n->stall_ns += ns;
+	n->runlist_changes += 2;
+}

@@ -98,5 +98,6 @@ void xsched_sim_runlist_change(struct xsched_sim_node *n,
 			       struct xsched_sim_queue **qs, unsigned int nr,
 			       bool map, u64 now);
 u64 xsched_sim_next_event(const struct xsched_sim_node *n);
+void xsched_sim_reset(struct xsched_sim_node *n, u64 ns, u64 now);
 
 #endif /* _XSCHED_SIM_ENGINE_H */

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -122,15 +123,52 @@ static struct xsched_sim_q *sim_handle_find(struct xsched_sim_gpu *gpu,
 }
 
 /*
+ * After a resume failed (fault FAIL_RESUME), the node's runlist is not
+ * mapped: adds to @set every queue of @gpu that is un-paused but still
+ * unmapped, so that the next resume maps it even if no flag changes, as
+ * amdkfd executes a runlist that is not active.  Caller holds
+ * xsched_sim_lock; @set has room for every queue of the node.
+ */
+static unsigned int sim_unmapped(struct xsched_sim_gpu *gpu,
+				 struct xsched_sim_queue **set, unsigned int nr,
+				 unsigned int room)
+{
+	struct xsched_sim_proc *p;
+	struct xsched_sim_q *q;
+
+	list_for_each_entry(p, &xsched_sim_procs, link)
+		list_for_each_entry(q, &p->queues, link)
+			if (q->gpu == gpu && !q->dead && !q->xs_paused &&
+			    !q->model.mapped && nr < room)
+				set[nr++] = &q->model;
+	return nr;
+}
+
+/* Queues of @gpu, an upper bound for sim_unmapped(); xsched_sim_lock. */
+static unsigned int sim_nr_queues(struct xsched_sim_gpu *gpu)
+{
+	struct xsched_sim_proc *p;
+	struct xsched_sim_q *q;
+	unsigned int n = 0;
+
+	list_for_each_entry(p, &xsched_sim_procs, link)
+		list_for_each_entry(q, &p->queues, link)
+			n += q->gpu == gpu;
+	return n;
+}
+
+/*
  * One runlist change for every queue of @handles whose state changes;
- * handles that do not resolve on the node are reported in @stale.
+ * handles that do not resolve on the node are reported in @stale.  The
+ * faults armed on the node (XSCHED_SIM_IOC_FAULT) apply here.
  */
 static int sim_set_paused(u32 gpu_id, const u64 *handles, unsigned int n,
 			  unsigned long *stale, bool pause)
 {
-	struct xsched_sim_queue **set;
+	struct xsched_sim_queue **set = NULL;
 	struct xsched_sim_gpu *gpu;
-	unsigned int i, nr = 0;
+	unsigned int i, nr = 0, room = 0, slow_ms = 0;
+	bool map_all = false;
 	u64 until = 0;
 	int ret = 0;
 
@@ -139,18 +177,43 @@ static int sim_set_paused(u32 gpu_id, const u64 *handles, unsigned int n,
 		return -ENODEV;
 	if (!n)
 		return 0;
-	set = kmalloc_array(n, sizeof(*set), GFP_KERNEL);
-	if (!set)
-		return -ENOMEM;
 
+	/* The listener lock first: a queue killed here is announced. */
+	mutex_lock(&xsched_sim_listener_lock);
 	mutex_lock(&xsched_sim_lock);
 	if (gpu->gone) {
 		ret = -ENODEV;
 		goto out;
 	}
+	if (gpu->reset_until > ktime_get_ns()) {
+		ret = -EIO;		/* a reset in progress */
+		goto out;
+	}
+	if (pause && gpu->fail_pause) {
+		gpu->fail_pause--;
+		ret = -ETIME;		/* a preemption timeout: no change */
+		goto out;
+	}
+	if (gpu->slow_n) {
+		gpu->slow_n--;
+		slow_ms = gpu->slow_ms;
+	}
+	map_all = !pause && gpu->unmapped;
+	room = n + (map_all ? sim_nr_queues(gpu) : 0);
+	set = kmalloc_array(room, sizeof(*set), GFP_KERNEL);
+	if (!set) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		struct xsched_sim_q *q = sim_handle_find(gpu, handles[i]);
 
+		if (q && pause && gpu->kill_n) {
+			/* Its process dies during the pause. */
+			gpu->kill_n--;
+			until = max(until, xsched_sim_kill(q));
+			q = NULL;
+		}
 		if (!q) {
 			__set_bit(i, stale);
 			continue;
@@ -159,6 +222,17 @@ static int sim_set_paused(u32 gpu_id, const u64 *handles, unsigned int n,
 			continue;
 		q->xs_paused = pause;
 		set[nr++] = &q->model;
+	}
+	if (!pause && gpu->fail_resume) {
+		/* Un-paused, but the runlist is not mapped again. */
+		gpu->fail_resume--;
+		gpu->unmapped = true;
+		ret = -EIO;
+		goto out;
+	}
+	if (map_all) {
+		nr = sim_unmapped(gpu, set, nr, room);
+		gpu->unmapped = false;
 	}
 	if (nr) {
 		spin_lock_bh(&gpu->lock);
@@ -170,8 +244,11 @@ static int sim_set_paused(u32 gpu_id, const u64 *handles, unsigned int n,
 	}
 out:
 	mutex_unlock(&xsched_sim_lock);
+	mutex_unlock(&xsched_sim_listener_lock);
 	kfree(set);
 	xsched_sim_runlist_wait(until);
+	if (slow_ms)
+		msleep(slow_ms);
 	return ret;
 }
 

@@ -161,6 +161,7 @@ struct xsched_domain {
 	u32 poll_us;			/* 0: no polling (KUnit drives time) */
 	u32 resume_delay_us;
 	u32 starvation_ms;
+	u32 slow_op_ms;			/* an op slower than this is a fault */
 	/* counters */
 	u64 decisions, pauses, resumes, errors;
 	u64 decide_ns;			/* time spent deciding and applying */
@@ -169,7 +170,10 @@ struct xsched_domain {
 	u64 full_polls;			/* polls that read every queue */
 	unsigned int full_poll_in;	/* fast polls before the next full */
 	u64 policy_ns;			/* in the policy alone */
-	bool degraded;
+	bool degraded;			/* a fault: everything runs until */
+	u64 degraded_until;		/* ...this time (decision clock) */
+	u64 backoff_ns;			/* the next degraded period */
+	u64 slow_ops;			/* ops slower than slow_op_ms */
 	u64 rise_at;			/* the top busy level last rose */
 	u64 lat_sum_ns, lat_count, lat_max_ns;
 };

@@ -18,8 +18,48 @@
 #define CREATE_TRACE_POINTS
 #include "xsched_trace.h"
 
-/* A failed provider call is made again this much later. */
+/* A failed resume is made again this much later. */
 #define XSCHED_RETRY_NS			NSEC_PER_MSEC
+/* How long a fault keeps a domain degraded: doubling while it lasts. */
+#define XSCHED_DEGRADED_MIN_NS		(100 * NSEC_PER_MSEC)
+#define XSCHED_DEGRADED_MAX_NS		(5 * NSEC_PER_SEC)
+
+/*
+ * A provider call failed or took longer than slow_op_ms: the domain is
+ * degraded.  Until dom->degraded_until every queue runs (the decision is
+ * forced to level 0, so whatever xsched paused is resumed, retried every
+ * millisecond until the provider maps it) and nothing is paused.  The
+ * period doubles each time the fault comes back, up to 5 s, and starts
+ * again from 100 ms once a pause works in time.  Reported once per
+ * period.  Called under dom->mutex; @now is the decision clock.
+ */
+static void xsched_degrade(struct xsched_domain *dom, bool pause,
+			   unsigned int n, int ret, u64 op_ns, u64 now)
+{
+	if (ret)
+		dom->errors++;
+	else
+		dom->slow_ops++;
+	if (dom->degraded) {
+		dom->degraded_until = max(dom->degraded_until,
+					  now + dom->backoff_ns);
+		return;
+	}
+	dom->backoff_ns = dom->backoff_ns ?
+			  min(2 * dom->backoff_ns, XSCHED_DEGRADED_MAX_NS) :
+			  XSCHED_DEGRADED_MIN_NS;
+	dom->degraded = true;
+	dom->degraded_until = now + dom->backoff_ns;
+	if (ret)
+		pr_warn_ratelimited("%s: %s of %u queue(s) failed: %d; every queue runs for %llu ms\n",
+				    dom->name, pause ? "pause" : "resume", n,
+				    ret, dom->backoff_ns / NSEC_PER_MSEC);
+	else
+		pr_warn_ratelimited("%s: %s of %u queue(s) took %llu ms; every queue runs for %llu ms\n",
+				    dom->name, pause ? "pause" : "resume", n,
+				    op_ns / NSEC_PER_MSEC,
+				    dom->backoff_ns / NSEC_PER_MSEC);
+}
 
 /*
  * Pause or resume every queue of levels [lo, hi) that is not yet in that
@@ -55,15 +95,12 @@ int xsched_apply(struct xsched_domain *dom, unsigned int lo,
 		trace_xsched_pause(dom->gpu_id, n, lat, t1 - t0, ret);
 	else
 		trace_xsched_resume(dom->gpu_id, n, t1 - t0, ret);
-	if (ret) {
-		dom->errors++;
-		dom->degraded = true;
-		pr_warn_ratelimited("%s: %s of %u queue(s) failed: %d; queues left as they were\n",
-				    dom->name, pause ? "pause" : "resume", n,
-				    ret);
+	if (ret || t1 - t0 > (u64)dom->slow_op_ms * NSEC_PER_MSEC)
+		xsched_degrade(dom, pause, n, ret, t1 - t0, now);
+	else if (pause && !dom->degraded)
+		dom->backoff_ns = 0;	/* pausing works again */
+	if (ret)
 		return ret;
-	}
-	dom->degraded = false;
 	if (pause) {
 		dom->pauses++;
 		if (rise) {
@@ -116,10 +153,18 @@ void xsched_decide(struct xsched_domain *dom, u64 now)
 	lockdep_assert_held(&dom->mutex);
 	if (dom->dead)
 		return;
+	if (dom->degraded && now >= dom->degraded_until) {
+		dom->degraded = false;
+		pr_info_ratelimited("%s: scheduling again\n", dom->name);
+	}
 	raw_spin_lock_irq(&dom->lock);
 	t0 = ktime_get_ns();
 	level = dom->policy->decide(dom, now, &next);
 	dom->policy_ns += ktime_get_ns() - t0;
+	if (dom->degraded) {	/* xsched_degrade(): everything runs */
+		level = 0;
+		next = min(next, dom->degraded_until);
+	}
 	dom->next_decide = next;
 	raw_spin_unlock_irq(&dom->lock);
 	dom->decisions++;

@@ -23,6 +23,8 @@ static struct kmem_cache *xsched_queue_cache;
 
 #define XSCHED_POLL_US_DEFAULT		100
 #define XSCHED_RESUME_DELAY_US_DEFAULT	200
+/* amdkfd's runlist change takes well under a millisecond when healthy. */
+#define XSCHED_SLOW_OP_MS_DEFAULT	100
 
 /**
  * xsched_queue_add() - make @q an XQueue of @dom
@@ -36,6 +38,7 @@ static struct kmem_cache *xsched_queue_cache;
 int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 {
 	u64 now = ktime_get_ns();
+	bool pause;
 	int ret;
 
 	mutex_lock(&dom->mutex);
@@ -57,9 +60,14 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 			      HRTIMER_MODE_ABS_HARD);
 	raw_spin_unlock_irq(&dom->lock);
 	/* The provider's state first: it may have the queue paused. */
-	if (q->prio < dom->level || q->paused)
-		xsched_apply(dom, q->prio, q->prio + 1, q->prio < dom->level,
-			     false, now);
+	pause = q->prio < dom->level && !dom->degraded;
+	if ((pause || q->paused) &&
+	    xsched_apply(dom, q->prio, q->prio + 1, pause, false, now)) {
+		/* Degraded now: the decider must make everything run. */
+		raw_spin_lock_irq(&dom->lock);
+		dom->next_decide = min(dom->next_decide, now);
+		raw_spin_unlock_irq(&dom->lock);
+	}
 out:
 	mutex_unlock(&dom->mutex);
 	if (!ret)
@@ -286,6 +294,7 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	dom->policy = why ? &xsched_policy_none : &xsched_policy_hpf;
 	dom->poll_us = XSCHED_POLL_US_DEFAULT;
 	dom->resume_delay_us = XSCHED_RESUME_DELAY_US_DEFAULT;
+	dom->slow_op_ms = XSCHED_SLOW_OP_MS_DEFAULT;
 	dom->next_decide = U64_MAX;
 	hrtimer_init(&dom->poll, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	dom->poll.function = xsched_poll_fn;

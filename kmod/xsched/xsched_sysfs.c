@@ -75,6 +75,7 @@ XSCHED_DOM_U64(pauses, dom->pauses);
 XSCHED_DOM_U64(resumes, dom->resumes);
 XSCHED_DOM_U64(errors, dom->errors);
 XSCHED_DOM_U64(degraded, dom->degraded);
+XSCHED_DOM_U64(slow_ops, dom->slow_ops);
 XSCHED_DOM_U64(pause_lat_mean_ns,
 	       dom->lat_count ? div64_u64(dom->lat_sum_ns, dom->lat_count) : 0);
 XSCHED_DOM_U64(pause_lat_max_ns, dom->lat_max_ns);
@@ -171,6 +172,7 @@ static int xsched_knob_store(struct xsched_domain *dom, u32 *knob,
 XSCHED_DOM_KNOB(poll_us, 10, 100000);
 XSCHED_DOM_KNOB(resume_delay_us, 0, 1000000);
 XSCHED_DOM_KNOB(starvation_ms, 0, 60000);
+XSCHED_DOM_KNOB(slow_op_ms, 1, 60000);
 
 static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_name.attr,
@@ -179,6 +181,7 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_poll_us.attr,
 	&dom_attr_resume_delay_us.attr,
 	&dom_attr_starvation_ms.attr,
+	&dom_attr_slow_op_ms.attr,
 	&dom_attr_nr_queues.attr,
 	&dom_attr_level.attr,
 	&dom_attr_decisions.attr,
@@ -186,6 +189,7 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_resumes.attr,
 	&dom_attr_errors.attr,
 	&dom_attr_degraded.attr,
+	&dom_attr_slow_ops.attr,
 	&dom_attr_pause_lat_mean_ns.attr,
 	&dom_attr_pause_lat_max_ns.attr,
 	&dom_attr_decide_ns.attr,

@@ -658,8 +658,20 @@ static void core_provider_failure_degrades_then_retries(struct kunit *test)
 	raw_spin_unlock_irq(&fx->dom->lock);
 	KUNIT_EXPECT_EQ(test, next, T0 + 1 * MS);
 
+	/* Degraded for 100 ms: everything runs, nothing is paused. */
 	fx->mock.fail = 0;
 	fx_decide(fx, T0 + 1 * MS);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+	KUNIT_EXPECT_TRUE(test, fx->dom->degraded);
+	raw_spin_lock_irq(&fx->dom->lock);
+	next = fx->dom->next_decide;
+	raw_spin_unlock_irq(&fx->dom->lock);
+	KUNIT_EXPECT_EQ(test, next, T0 + 100 * MS);
+	fx_decide(fx, T0 + 100 * MS - 1);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+
+	/* The period is over: scheduling again. */
+	fx_decide(fx, T0 + 100 * MS);
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 2U);
 	KUNIT_EXPECT_FALSE(test, fx->dom->degraded);
 	KUNIT_EXPECT_EQ(test, fx->dom->errors, 1ULL);
@@ -668,6 +680,41 @@ static void core_provider_failure_degrades_then_retries(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, low[0]->paused);
 	KUNIT_EXPECT_TRUE(test, low[1]->paused);
 	KUNIT_EXPECT_EQ(test, mock_paused(), 2U);
+	KUNIT_EXPECT_EQ(test, fx->dom->backoff_ns, 0ULL);
+}
+
+/*
+ * A pause that keeps failing: each degraded period doubles (100, 200,
+ * 400 ms), every queue runs through all of them, and the first pause
+ * that works ends it.
+ */
+static void core_repeated_pause_failure_backs_off(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low;
+	u64 t = T0, period = 100 * MS;
+	unsigned int i;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	fx->mock.fail = -ETIME;
+	fx_busy(fx, high, true, t);
+	for (i = 0; i < 3; i++) {
+		fx_decide(fx, t);
+		KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, i + 1);
+		KUNIT_EXPECT_TRUE(test, fx->dom->degraded);
+		KUNIT_EXPECT_EQ(test, fx->dom->degraded_until, t + period);
+		KUNIT_EXPECT_FALSE(test, low->paused);
+		fx_decide(fx, t + period / 2);	/* inside: no call */
+		KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, i + 1);
+		t += period;
+		period *= 2;
+	}
+	fx->mock.fail = 0;
+	fx_decide(fx, t);
+	KUNIT_EXPECT_TRUE(test, low->paused);
+	KUNIT_EXPECT_FALSE(test, fx->dom->degraded);
+	KUNIT_EXPECT_EQ(test, fx->dom->errors, 3ULL);
 }
 
 /*
@@ -1444,12 +1491,14 @@ static void core_failed_resume_retried_until_mapped(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 4U);
 	KUNIT_EXPECT_FALSE(test, fx->mock.unmapped);
-	KUNIT_EXPECT_FALSE(test, fx->dom->degraded);
 	KUNIT_EXPECT_FALSE(test, low->paused);
 	KUNIT_EXPECT_EQ(test, fx->dom->errors, 3ULL);
-	/* Mapped: no more calls. */
+	/* Mapped: no more calls; degraded until its period ends. */
 	fx_decide(fx, t + 5 * MS);
 	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 4U);
+	KUNIT_EXPECT_TRUE(test, fx->dom->degraded);
+	fx_decide(fx, fx->dom->degraded_until);
+	KUNIT_EXPECT_FALSE(test, fx->dom->degraded);
 }
 
 /*
@@ -1595,6 +1644,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_failed_resume_retried_until_mapped),
 	KUNIT_CASE(core_stale_handle_is_not_named_again),
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),
+	KUNIT_CASE(core_repeated_pause_failure_backs_off),
 	KUNIT_CASE(core_unbind_fails_open),
 	KUNIT_CASE(core_provider_gone_resumes_then_calls_nothing),
 	KUNIT_CASE(core_real_poll_timer_and_decider),

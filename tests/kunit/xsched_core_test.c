@@ -1623,7 +1623,7 @@ static void core_real_timers_unbind_while_busy(struct kunit *test)
 		fx_unbind(fx);
 		KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
 		fx->mock.gone = true;	/* count any call from here on */
-		msleep(2);
+		usleep_range(2000, 3000);
 		KUNIT_EXPECT_EQ(test, fx->mock.calls_after_gone, 0U);
 	}
 }

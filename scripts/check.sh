@@ -3,7 +3,9 @@
 #
 # make check: every stage of the test ladder, in order, each timed.  A
 # failing stage does not stop the later ones; the run ends with one line
-# "N passed, N failed, N skipped" over all cases and fails if any failed.
+# "N passed, N failed, N skipped": test cases passed (the harness's own
+# checks are counted on the line before), every failure, cases skipped;
+# it fails if anything failed.
 #
 # Usage: scripts/check.sh [stage...]
 #   stages: deps build userlib sparse uapi style kunit qemu dkms amdkfd
@@ -69,8 +71,18 @@ if grep -q '^fail' "$XSCHED_RESULTS"; then
 	echo "==> failed:" >&2
 	sed -n 's/^fail /    /p' "$XSCHED_RESULTS" >&2
 fi
+# Checks of the harness itself (modules load and unload, a guest run
+# completes, kernel logs are clean, kmemleak finds nothing, a program
+# reports the cases it declares) are counted apart from test cases.
+check_re=' [^ ]*(/module/(load|unload)-[^ ]*|/completed|/kernel-log-clean|/kmemleak/clean|/plan)$'
+count() { grep -cE "^$1$2" "$XSCHED_RESULTS" || true; }
+cp_=$(count pass "$check_re")
+cf_=$(count fail "$check_re")
 p=$(grep -c '^pass' "$XSCHED_RESULTS" || true)
 f=$(grep -c '^fail' "$XSCHED_RESULTS" || true)
 s=$(grep -c '^skip' "$XSCHED_RESULTS" || true)
-echo "$p passed, $f failed, $s skipped"
+echo "==> checks (modules load and unload, runs complete, logs clean, plans kept): $cp_ passed, $cf_ failed" >&2
+# The closing line: test cases passed, and every failure (a failed check
+# fails the run as a failed case does).
+echo "$((p - cp_)) passed, $f failed, $s skipped"
 [ "$f" = 0 ]

@@ -209,7 +209,7 @@ int main(void)
 	int sfd, xfd;
 
 	xt_prog = "boundary";
-	printf("XT PLAN %s %d\n", xt_prog, BOUNDARY_CASES);
+	xt_plan(BOUNDARY_CASES);
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xfd = xsq_open();
 	memset(&n, 0, sizeof(n));

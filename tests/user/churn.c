@@ -275,7 +275,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [SECONDS] (1..86400)\n", argv[0]);
 		return 2;
 	}
-	printf("XT PLAN churn %d\n", CHURN_PLAN);
+	xt_plan(CHURN_PLAN);
 	xfd = xsq_open();
 	if (xfd < 0 || first_gpu()) {
 		for (i = 0; i < CHURN_PLAN; i++)

@@ -257,7 +257,7 @@ int main(void)
 	char p[160];
 
 	xt_prog = "faults";
-	printf("XT PLAN %s %d\n", xt_prog, FAULTS_CASES);
+	xt_plan(FAULTS_CASES);
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xfd = xsq_open();
 	memset(&n, 0, sizeof(n));

@@ -101,6 +101,7 @@ int main(void)
 	int fd, ret;
 
 	xt_prog = "features";
+	xt_plan(21);
 	fd = open("/dev/" XSCHED_DEVICE_NAME, O_RDWR);
 	if (fd < 0) {
 		xt_fail("open", "/dev/%s: %s", XSCHED_DEVICE_NAME,

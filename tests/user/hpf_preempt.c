@@ -67,6 +67,7 @@ int main(void)
 	int fd, i, ret;
 
 	xt_prog = "hpf_preempt";
+	xt_plan(3);
 	fd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	ret = fd < 0 ? -errno : simq_create(&q, fd, 0, 11);
 	if (ret) {

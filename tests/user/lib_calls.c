@@ -261,6 +261,7 @@ int main(void)
 	int sfd;
 
 	xt_prog = "lib_calls";
+	xt_plan(65);
 	open_cases();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	if (!xs || sfd < 0 || simq_create(&qlo, sfd, 0, 0) ||

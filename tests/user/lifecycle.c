@@ -262,6 +262,7 @@ int main(void)
 	struct simq hi;
 
 	xt_prog = "lifecycle";
+	xt_plan(19);
 	fd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xsq_list_init(&l, sizeof(di), &di, 1);

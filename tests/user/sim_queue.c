@@ -21,6 +21,7 @@ int main(void)
 	int fd, ret, i;
 
 	xt_prog = "sim_queue";
+	xt_plan(32);
 	fd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	if (fd < 0) {
 		xt_fail("open", "%s", strerror(errno));

@@ -106,6 +106,7 @@ int main(void)
 	int sfd, idlo = -1, idhi = -1, ret;
 
 	xt_prog = "sysfs_knobs";
+	xt_plan(28);
 	fd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xsq_list_init(&l, sizeof(di), &di, 1);

@@ -244,6 +244,7 @@ int main(void)
 	struct xsched_features f;
 
 	xt_prog = "uapi_v1";
+	xt_plan(51);
 	fd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	if (fd < 0 || sfd < 0 || simq_create(&qlo, sfd, 0, 0) ||

@@ -39,6 +39,7 @@ int main(void)
 	int fd, sfd, id, rc;
 
 	xt_prog = "xschedctl_cli";
+	xt_plan(22);
 	fd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	if (fd < 0 || sfd < 0 || simq_create(&q, sfd, 0, 4)) {

@@ -62,6 +62,7 @@ int main(void)
 	int sfd, ret;
 
 	xt_prog = "lib_attach";
+	xt_plan(9);
 	printf("lib_attach_double: HIP here is a TEST DOUBLE (%s) over /dev/xsched_sim\n",
 	       DOUBLE_PATH);
 	if (xsched_open(&xs) || xsched_open(&xs2)) {

@@ -54,7 +54,8 @@ done
 # before they install or build anything; --help exits 0.
 for cmd in "scripts/demo.sh --clock wall" "scripts/demo.sh --line 7" \
 	   "bench/run.sh --clock wall" "bench/run.sh --only nothing" \
-	   "scripts/qemu-test.sh --repeat 0"; do
+	   "scripts/qemu-test.sh --repeat 0" "bench/churn.sh --boots 0" \
+	   "bench/fuzz.sh --calls 0" "bench/soak.sh --seconds 0"; do
 	rc=0; err=$(bash "$XSCHED_TOP"/$cmd 2>&1 >/dev/null) || rc=$?
 	if [ "$rc" = 2 ] && [[ $err == usage:* ]]; then
 		result pass "usage/${cmd// /_}"
@@ -62,7 +63,8 @@ for cmd in "scripts/demo.sh --clock wall" "scripts/demo.sh --line 7" \
 		result fail "usage/${cmd// /_}" "exit $rc: $err"
 	fi
 done
-for cmd in scripts/demo.sh bench/run.sh scripts/qemu-test.sh; do
+for cmd in scripts/demo.sh bench/run.sh scripts/qemu-test.sh bench/churn.sh \
+	   bench/fuzz.sh bench/soak.sh; do
 	rc=0; out=$(bash "$XSCHED_TOP/$cmd" --help 2>/dev/null) || rc=$?
 	[ "$rc" = 0 ] && [[ $out == usage:* ]] && result pass "usage/$cmd--help" ||
 		result fail "usage/$cmd--help" "exit $rc"

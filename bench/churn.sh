@@ -9,17 +9,17 @@
 # Each boot's serial log is kept as build/logs/churn-<line>-<boot>.log.
 # Figures are from the simulated GPU (modelled).
 #
-# Usage: bench/churn.sh [--line 6.1|6.12|debug|kasan]... [--seconds N] [--boots N]
+# Usage: bench/churn.sh [--line 6.1|6.12|debug|kasan|kcsan]... [--seconds N] [--boots N]
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
-usage() { echo "usage: $0 [--line 6.1|6.12|debug|kasan]... [--seconds N] [--boots N]"; }
+usage() { echo "usage: $0 [--line 6.1|6.12|debug|kasan|kcsan]... [--seconds N] [--boots N]"; }
 lines=()
 secs=300
 boots=1
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--line) [ $# -ge 2 ] && [[ $2 =~ ^(6\.1|6\.12|debug|kasan)$ ]] || { usage >&2; exit 2; }
+	--line) [ $# -ge 2 ] && [[ $2 =~ ^(6\.1|6\.12|debug|kasan|kcsan)$ ]] || { usage >&2; exit 2; }
 		lines+=("$2"); shift 2 ;;
 	--seconds) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]{0,4}$ ]] || { usage >&2; exit 2; }
 		secs=$2; shift 2 ;;

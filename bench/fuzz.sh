@@ -10,16 +10,16 @@
 # left tracked or paused, knobs not restored).  Each boot's serial log is
 # kept as build/logs/fuzz-<line>.log.  Figures are from the simulated GPU.
 #
-# Usage: bench/fuzz.sh [--line 6.1|6.12|debug|kasan]... [--calls N]
+# Usage: bench/fuzz.sh [--line 6.1|6.12|debug|kasan|kcsan]... [--calls N]
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
-usage() { echo "usage: $0 [--line 6.1|6.12|debug|kasan]... [--calls N]"; }
+usage() { echo "usage: $0 [--line 6.1|6.12|debug|kasan|kcsan]... [--calls N]"; }
 lines=()
 calls=1000000
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--line) [ $# -ge 2 ] && [[ $2 =~ ^(6\.1|6\.12|debug|kasan)$ ]] || { usage >&2; exit 2; }
+	--line) [ $# -ge 2 ] && [[ $2 =~ ^(6\.1|6\.12|debug|kasan|kcsan)$ ]] || { usage >&2; exit 2; }
 		lines+=("$2"); shift 2 ;;
 	--calls) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]{0,8}$ ]] || { usage >&2; exit 2; }
 		calls=$2; shift 2 ;;

@@ -6,17 +6,18 @@
 # the variant's checkers:
 #   debug  (default) debug.config: KASAN, DEBUG_PAGEALLOC, page_owner,
 #          DEBUG_VM, lockdep, UBSAN, kmemleak, debug objects;
-#   kasan  kasan.config: KASAN and DEBUG_VM alone, a few times faster.
+#   kasan  kasan.config: KASAN and DEBUG_VM alone, a few times faster;
+#   kcsan  kcsan.config: the concurrency sanitizer (bench only).
 # Cached under $XSCHED_CACHE/<variant>-6.12 and rebuilt only when the
 # source package, the fragments or this script change.  Prints the build
 # directory (the KDIR modules build against; its bzImage is what QEMU
 # boots).
 #
-# Usage: scripts/debug-kernel.sh [--variant debug|kasan] [--print-dir]
+# Usage: scripts/debug-kernel.sh [--variant debug|kasan|kcsan] [--print-dir]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: $0 [--variant debug|kasan] [--print-dir]"; }
+usage() { echo "usage: $0 [--variant debug|kasan|kcsan] [--print-dir]"; }
 print_only=0
 variant=debug
 while [ $# -gt 0 ]; do
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
 	--print-dir) print_only=1; shift ;;
 	--variant)
 		[ $# -ge 2 ] || { usage >&2; exit 2; }
-		case "$2" in debug|kasan) variant=$2 ;; *) usage >&2; exit 2 ;; esac
+		case "$2" in debug|kasan|kcsan) variant=$2 ;; *) usage >&2; exit 2 ;; esac
 		shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;

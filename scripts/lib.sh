@@ -110,7 +110,7 @@ kver_of_line() {
 	case "$1" in
 	6.1) echo "$KVER_61" ;;
 	6.12) echo "$KVER_612" ;;
-	debug|kasan) echo "$1-6.12" ;;
+	debug|kasan|kcsan) echo "$1-6.12" ;;
 	*) return 1 ;;
 	esac
 }
@@ -118,7 +118,7 @@ kver_of_line() {
 # guest_kdir KVER: the build tree modules for KVER build against.
 guest_kdir() {
 	case "$1" in
-	debug-*|kasan-*) "$XSCHED_TOP/scripts/debug-kernel.sh" --variant "${1%%-*}" --print-dir ;;
+	debug-*|kasan-*|kcsan-*) "$XSCHED_TOP/scripts/debug-kernel.sh" --variant "${1%%-*}" --print-dir ;;
 	*) echo "/lib/modules/$1/build" ;;
 	esac
 }
@@ -126,7 +126,7 @@ guest_kdir() {
 # guest_kernel KVER: the kernel image QEMU boots for KVER.
 guest_kernel() {
 	case "$1" in
-	debug-*|kasan-*) echo "$(guest_kdir "$1")/arch/x86/boot/bzImage" ;;
+	debug-*|kasan-*|kcsan-*) echo "$(guest_kdir "$1")/arch/x86/boot/bzImage" ;;
 	*) echo "/boot/vmlinuz-$1" ;;
 	esac
 }
@@ -140,7 +140,7 @@ guest_stage() {
 	rm -rf "$work"
 	mkdir -p "$work/root"/{bin,dev,proc,sys,modules,tmp}
 	case "$kver" in
-	debug-*|kasan-*)
+	debug-*|kasan-*|kcsan-*)
 		"$XSCHED_TOP/scripts/debug-kernel.sh" --variant "${kver%%-*}" >/dev/null ||
 			return 1 ;;
 	esac
@@ -219,7 +219,7 @@ guest_boot() {
 	cpu=$(qemu_cpu_args) || return 1
 	case "$kver" in
 	debug-*) mem=2048; extra="page_owner=on" ;;
-	kasan-*) mem=2048 ;;
+	kasan-*|kcsan-*) mem=2048 ;;
 	esac
 	extra="$extra ${XSCHED_GUEST_APPEND:-}"
 	mkdir -p "$(dirname "$log")"

@@ -20,12 +20,12 @@
 # CMPXCHG16B wrong, which corrupted the 6.12 guest under queue churn, so
 # its guests run without CX16.
 #
-# Usage: scripts/qemu-test.sh [--line 6.1|6.12|debug|kasan]... [--timeout SECONDS]
+# Usage: scripts/qemu-test.sh [--line 6.1|6.12|debug|kasan|kcsan]... [--timeout SECONDS]
 #                             [--only PROGRAM] [--repeat N] [--env VAR=VALUE]...
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: $0 [--line 6.1|6.12|debug|kasan]... [--timeout SECONDS] [--only PROGRAM] [--repeat N] [--env VAR=VALUE]..."; }
+usage() { echo "usage: $0 [--line 6.1|6.12|debug|kasan|kcsan]... [--timeout SECONDS] [--only PROGRAM] [--repeat N] [--env VAR=VALUE]..."; }
 lines=()
 timeout_s=600
 only=
@@ -93,7 +93,7 @@ run_line() {
 	echo "qemu: booting $kver" >&2
 	local t0=$SECONDS done=1
 	local limit=$timeout_s
-	case "$line" in debug|kasan) limit=$((timeout_s * 3)) ;; esac	# checkers slow it
+	case "$line" in debug|kasan|kcsan) limit=$((timeout_s * 3)) ;; esac	# checkers slow it
 	guest_boot "$work" "$kver" "$log" "$limit" || done=0
 	echo "qemu: $kver finished in $((SECONDS - t0)) s, log: $log" >&2
 

@@ -47,13 +47,7 @@ for line in "${lines[@]}"; do
 		else
 			s=- bursts=- c1=- c2=0 kids=-
 		fi
-		if [ "$rc" = 0 ]; then
-			verdict=pass
-		elif grep -qE "$XSCHED_SPLAT_RE" "$log"; then
-			verdict="kernel report: $(grep -m1 -oE "$XSCHED_SPLAT_RE.{0,60}" "$log")"
-		else
-			verdict="failed: $(grep -m1 '^fail' "$out" || echo "see $log")"
-		fi
+		verdict=$(bench_verdict "$rc" "$log" "$out")
 		printf '%-6s %4s %8s %10s %9s %8s  %s\n' "$line" "$boot" "$s" \
 			"$([ "$c1" = - ] && echo - || echo $((c1 + c2)))" "$kids" "$bursts" "$verdict"
 		rm -f "$out"

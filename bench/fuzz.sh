@@ -41,13 +41,7 @@ for line in "${lines[@]}"; do
 	cp "$XSCHED_BUILD/logs/qemu-$line.log" "$log"
 	read -r c e k <<<"$(sed -n 's/^fuzz: \([0-9]*\) calls (\([0-9]*\) returned an error), \([0-9]*\) children.*/\1 \2 \3/p' "$log" | tail -1)"
 	slab=$(sed -n 's/^fuzz: SUnreclaim \(-\{0,1\}[0-9]*\) kB before, \(-\{0,1\}[0-9]*\) kB after.*/\1 \/ \2/p' "$log" | tail -1)
-	if [ "$rc" = 0 ]; then
-		verdict=pass
-	elif grep -qE "$XSCHED_SPLAT_RE" "$log"; then
-		verdict="kernel report: $(grep -m1 -oE "$XSCHED_SPLAT_RE.{0,60}" "$log")"
-	else
-		verdict="failed: $(grep -m1 '^fail' "$out" || echo "see $log")"
-	fi
+	verdict=$(bench_verdict "$rc" "$log" "$out")
 	printf '%-6s %10s %10s %9s %22s %8s  %s\n' "$line" "${c:--}" "${e:--}" \
 		"${k:--}" "${slab:--}" $((SECONDS - t0)) "$verdict"
 	rm -f "$out"

@@ -39,13 +39,7 @@ for line in "${lines[@]}"; do
 	log=$XSCHED_BUILD/logs/soak-$line.log
 	cp "$XSCHED_BUILD/logs/qemu-$line.log" "$log"
 	fig=$(grep -m1 '^soak: ' "$log" || echo "soak: no figures (see $log)")
-	if [ "$rc" = 0 ]; then
-		verdict=pass
-	elif grep -qE "$XSCHED_SPLAT_RE" "$log"; then
-		verdict="kernel report: $(grep -m1 -oE "$XSCHED_SPLAT_RE.{0,60}" "$log")"
-	else
-		verdict="failed: $(grep -m1 '^fail' "$out" || echo "see $log")"
-	fi
+	verdict=$(bench_verdict "$rc" "$log" "$out")
 	echo "$line: $fig"
 	echo "$line: $verdict"
 	rm -f "$out"

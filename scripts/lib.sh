@@ -38,6 +38,20 @@ summary() {
 	[ "$f" = 0 ]
 }
 
+# bench_verdict RC LOG OUT: the verdict of one bench boot of
+# scripts/qemu-test.sh: pass, the first kernel report of LOG (its serial
+# log), or the first failed result of OUT (its output).
+bench_verdict() {
+	local rc=$1 log=$2 out=$3
+	if [ "$rc" = 0 ]; then
+		echo pass
+	elif grep -qE "$XSCHED_SPLAT_RE" "$log"; then
+		echo "kernel report: $(grep -m1 -oE "$XSCHED_SPLAT_RE.{0,60}" "$log")"
+	else
+		echo "failed: $(grep -m1 '^fail' "$out" || echo "see $log")"
+	fi
+}
+
 # no_args "$@": for scripts that take no arguments but --help.
 no_args() {
 	case "${1:-}" in

@@ -67,13 +67,6 @@ static void fail_op(int w, int err)
 
 static void dump_domain(const char *when);
 
-static void simq_free(struct simq *q)
-{
-	free(q->ring);
-	free((void *)q->amdq);
-	free(q->signals);
-}
-
 /* Priority 13: bursts of four 0.5 ms kernels, each burst waited for. */
 static void high_client(void)
 {
@@ -191,22 +184,6 @@ static void forker(void)
 		atomic_fetch_add(&st->children, 1);
 		atomic_fetch_add(&st->loops[3], 1);
 	}
-}
-
-/* Every queue xsched tracks: count and how many are paused. */
-static int xsched_queues(int fd, int *paused)
-{
-	static struct xsched_queue_info qi[256];
-	struct xsched_list l;
-	unsigned int i;
-
-	xsq_list_init(&l, sizeof(qi[0]), qi, 256);
-	if (xsq_ioctl(fd, XSCHED_IOC_LIST_QUEUES, &l))
-		return -1;
-	*paused = 0;
-	for (i = 0; i < l.count && i < 256; i++)
-		*paused += qi[i].state == XSCHED_QUEUE_PAUSED;
-	return (int)l.count;
 }
 
 /* On a failure: what xsched's domain says, for the log. */
@@ -365,7 +342,7 @@ int main(int argc, char **argv)
 	/* Everything gone: xsched forgets every queue, none stays paused. */
 	n = -1;
 	paused = 0;
-	ok = XSQ_WAIT_FOR((n = xsched_queues(xfd, &paused)) == 0, 5000);
+	ok = XSQ_WAIT_FOR((n = xsq_count_queues(xfd, &paused)) == 0, 5000);
 	xt_check("nothing-left", ok, "%d queue(s) still tracked, %d paused",
 		 n, paused);
 

@@ -57,29 +57,6 @@ static void knob_path(char *p, size_t len, unsigned int k)
 	snprintf(p, len, XSQ_SYSFS "/domains/%u/%s", gpu, knobs[k]);
 }
 
-/* SUnreclaim of /proc/meminfo in kB, or -1: a figure, not a check. */
-static long sunreclaim_kb(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "SUnreclaim: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-static void simq_free(struct simq *q)
-{
-	free(q->ring);
-	free((void *)q->amdq);
-	free(q->signals);
-}
-
 static unsigned long my_calls;		/* this worker's */
 
 static void count(long ret)
@@ -285,7 +262,6 @@ int main(int argc, char **argv)
 {
 	const char *env = getenv("XSCHED_FUZZ_CALLS");
 	unsigned long calls = 20000;
-	struct xsched_sim_nodes nodes;
 	pid_t pids[FUZZ_WORKERS];
 	int xfd, sfd, paused, ok, st, n;
 	long slab0;
@@ -306,20 +282,17 @@ int main(int argc, char **argv)
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	xfd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
-	memset(&nodes, 0, sizeof(nodes));
-	nodes.size = sizeof(nodes);
 	if (sh == MAP_FAILED || xfd < 0 || sfd < 0 ||
-	    simq_ioctl(sfd, XSCHED_SIM_IOC_NODES, &nodes) || !nodes.count) {
+	    simq_first_node(sfd, &gpu)) {
 		xt_fail("setup", "no simulated node or no /dev/xsched");
 		return xt_exit();
 	}
-	gpu = nodes.gpu_ids[0];
 	for (i = 0; i < NKNOBS; i++) {
 		knob_path(p, sizeof(p), i);
 		xsq_read(p, saved[i], sizeof(saved[i]));
 	}
 	xt_pass("setup");
-	slab0 = sunreclaim_kb();
+	slab0 = xsq_sunreclaim_kb();
 
 	fflush(stdout);
 	for (i = 0; i < FUZZ_WORKERS; i++) {
@@ -349,23 +322,12 @@ int main(int argc, char **argv)
 	xt_check("knobs-restored", ok, "a knob differs");
 
 	paused = 0;
-	ok = XSQ_WAIT_FOR(({
-		struct xsched_queue_info qi[64];
-		struct xsched_list l;
-
-		xsq_list_init(&l, sizeof(qi[0]), qi, 64);
-		n = xsq_ioctl(xfd, XSCHED_IOC_LIST_QUEUES, &l) ? -1 :
-		    (int)l.count;
-		paused = 0;
-		for (i = 0; n > 0 && i < l.count && i < 64; i++)
-			paused += qi[i].state == XSCHED_QUEUE_PAUSED;
-		n == 0;
-	}), 5000);
+	ok = XSQ_WAIT_FOR((n = xsq_count_queues(xfd, &paused)) == 0, 5000);
 	xt_check("nothing-left-tracked", ok, "%d queue(s) tracked, %d paused",
 		 n, paused);
 	xt_check("nothing-left-paused", !paused, "%d paused", paused);
 	sleep(1);	/* RCU-freed queues */
 	printf("fuzz: SUnreclaim %ld kB before, %ld kB after\n", slab0,
-	       sunreclaim_kb());
+	       xsq_sunreclaim_kb());
 	return xt_exit();
 }

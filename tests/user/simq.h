@@ -181,4 +181,28 @@ static inline int simq_destroy(struct simq *q)
 	return simq_ioctl(q->fd, XSCHED_SIM_IOC_DESTROY_QUEUE, &op);
 }
 
+/* Frees what simq_create() allocated (the queue itself is destroyed apart). */
+static inline void simq_free(struct simq *q)
+{
+	free(q->ring);
+	free((void *)q->amdq);
+	free(q->signals);
+}
+
+/* The gpu_id of the first simulated node into *@gpu; 0 or -errno. */
+static inline int simq_first_node(int sfd, uint32_t *gpu)
+{
+	struct xsched_sim_nodes n;
+	int ret;
+
+	memset(&n, 0, sizeof(n));
+	n.size = sizeof(n);
+	ret = simq_ioctl(sfd, XSCHED_SIM_IOC_NODES, &n);
+	if (!ret && !n.count)
+		ret = -ENODEV;
+	if (!ret)
+		*gpu = n.gpu_ids[0];
+	return ret;
+}
+
 #endif /* SIMQ_H */

@@ -65,21 +65,6 @@ static void dom_write(const char *f, const char *v)
 		failed(-EIO);
 }
 
-static long sunreclaim_kb(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "SUnreclaim: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 /* Client @c: batches of kernels, each batch waited for to the end. */
 static void client(int c)
 {
@@ -123,18 +108,14 @@ static void churner(void)
 	while (!atomic_load(&sh->stop)) {
 		if (simq_create(&q, fd, gpu, rnd(&seed, 16))) {
 			failed(-EIO);
-			free(q.ring);
-			free((void *)q.amdq);
-			free(q.signals);
+			simq_free(&q);
 			continue;
 		}
 		if (rnd(&seed, 2))
 			simq_submit(&q, 20000 + rnd(&seed, 200000), 1);
 		if (simq_destroy(&q))
 			failed(-EIO);
-		free(q.ring);
-		free((void *)q.amdq);
-		free(q.signals);
+		simq_free(&q);
 		atomic_fetch_add(&sh->churn_loops, 1);
 	}
 	_exit(0);
@@ -178,7 +159,6 @@ int main(int argc, char **argv)
 	unsigned int secs = 5, i, bad = 0;
 	pid_t pids[SOAK_CLIENTS + 1];
 	long long err0, pauses0, resumes0;
-	struct xsched_sim_nodes nodes;
 	char delay0[16] = "";
 	int xfd, sfd, st, n = -1, paused = 0, ok;
 	long slab0;
@@ -197,14 +177,11 @@ int main(int argc, char **argv)
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	xfd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
-	memset(&nodes, 0, sizeof(nodes));
-	nodes.size = sizeof(nodes);
 	if (sh == MAP_FAILED || xfd < 0 || sfd < 0 ||
-	    simq_ioctl(sfd, XSCHED_SIM_IOC_NODES, &nodes) || !nodes.count) {
+	    simq_first_node(sfd, &gpu)) {
 		xt_fail("setup", "no simulated node or no /dev/xsched");
 		return xt_exit();
 	}
-	gpu = nodes.gpu_ids[0];
 	{
 		char p[160];
 
@@ -215,7 +192,7 @@ int main(int argc, char **argv)
 	err0 = dom_ll("errors");
 	pauses0 = dom_ll("pauses");
 	resumes0 = dom_ll("resumes");
-	slab0 = sunreclaim_kb();
+	slab0 = xsq_sunreclaim_kb();
 
 	fflush(stdout);
 	for (i = 0; i <= SOAK_CLIENTS; i++) {
@@ -247,18 +224,7 @@ int main(int argc, char **argv)
 		 atomic_load(&sh->failed_calls), atomic_load(&sh->last_error));
 	xt_check("no-provider-error", dom_ll("errors") == err0,
 		 "errors +%lld", dom_ll("errors") - err0);
-	ok = XSQ_WAIT_FOR(({
-		struct xsched_queue_info qi[64];
-		struct xsched_list l;
-
-		xsq_list_init(&l, sizeof(qi[0]), qi, 64);
-		n = xsq_ioctl(xfd, XSCHED_IOC_LIST_QUEUES, &l) ? -1 :
-		    (int)l.count;
-		paused = 0;
-		for (i = 0; n > 0 && i < l.count && i < 64; i++)
-			paused += qi[i].state == XSCHED_QUEUE_PAUSED;
-		n == 0;
-	}), 5000);
+	ok = XSQ_WAIT_FOR((n = xsq_count_queues(xfd, &paused)) == 0, 5000);
 	xt_check("nothing-left", ok && !paused, "%d tracked, %d paused", n,
 		 paused);
 	{
@@ -274,6 +240,6 @@ int main(int argc, char **argv)
 	       secs, sub, done, atomic_load(&sh->completed[0]),
 	       atomic_load(&sh->churn_loops), dom_ll("pauses") - pauses0,
 	       dom_ll("resumes") - resumes0, dom_ll("errors") - err0, paused,
-	       slab0, sunreclaim_kb());
+	       slab0, xsq_sunreclaim_kb());
 	return xt_exit();
 }

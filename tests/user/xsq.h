@@ -150,6 +150,38 @@ static inline long long xsq_read_ll(const char *path)
 	return xsq_read(path, buf, sizeof(buf)) ? -1 : atoll(buf);
 }
 
+/* Queues xsched tracks (all users'), up to 256; *@paused of them paused. */
+static inline int xsq_count_queues(int fd, int *paused)
+{
+	static struct xsched_queue_info qi[256];
+	struct xsched_list l;
+	uint32_t i;
+
+	xsq_list_init(&l, sizeof(qi[0]), qi, 256);
+	if (xsq_ioctl(fd, XSCHED_IOC_LIST_QUEUES, &l))
+		return -1;
+	*paused = 0;
+	for (i = 0; i < l.count && i < 256; i++)
+		*paused += qi[i].state == XSCHED_QUEUE_PAUSED;
+	return (int)l.count;
+}
+
+/* SUnreclaim of /proc/meminfo in kB, or -1: a figure, not a check. */
+static inline long xsq_sunreclaim_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SUnreclaim: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 /* Polls @fn until it returns true, for at most @ms milliseconds. */
 #define XSQ_WAIT_FOR(cond, ms)						\
 	({								\

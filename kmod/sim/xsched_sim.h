@@ -3,7 +3,9 @@
  * xsched_sim.ko internals: the simulated GPU provider.
  *
  * Lock order (outermost first):
- *   xsched_sim_listener_lock (mutex; events are sent under it)
+ *   xsched_sim_listener_lock (mutex; events are sent under it; pause and
+ *   resume take it too, to announce a queue a KILL fault ends; xsched
+ *   calls them holding its dom->mutex, which no listener callback takes)
  *   -> xsched_sim_lock (mutex; processes, queues, ioctls)
  *   -> node->lock (spinlock, bh; the timing model and its hrtimer)
  */

@@ -59,6 +59,66 @@ static void knob_path(char *p, size_t len, unsigned int k)
 
 static unsigned long my_calls;		/* this worker's */
 
+/* Slab caches' bytes in use (active objects x size), for the figures. */
+#define FUZZ_CACHES	512
+struct fuzz_slab {
+	char name[48];
+	long long bytes;
+};
+
+static int slab_read(struct fuzz_slab *c)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return 0;
+	while (n < FUZZ_CACHES && fgets(line, sizeof(line), f)) {
+		long long active, total, size;
+
+		if (sscanf(line, "%47s %lld %lld %lld", c[n].name, &active,
+			   &total, &size) == 4) {
+			c[n].bytes = active * size;
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* Prints the caches that grew most between @a and now: figures only. */
+static void slab_growth(const struct fuzz_slab *a, int na)
+{
+	static struct fuzz_slab b[FUZZ_CACHES];
+	long long best[3] = { 0, 0, 0 };
+	int idx[3] = { -1, -1, -1 }, nb = slab_read(b), i, j, k;
+
+	for (i = 0; i < nb; i++) {
+		long long d = b[i].bytes;
+
+		for (j = 0; j < na; j++)
+			if (!strcmp(a[j].name, b[i].name)) {
+				d -= a[j].bytes;
+				break;
+			}
+		for (k = 0; k < 3; k++)
+			if (d > best[k]) {
+				memmove(&best[k + 1], &best[k],
+					(2 - k) * sizeof(best[0]));
+				memmove(&idx[k + 1], &idx[k],
+					(2 - k) * sizeof(idx[0]));
+				best[k] = d;
+				idx[k] = i;
+				break;
+			}
+	}
+	printf("fuzz: slab caches grown most:");
+	for (k = 0; k < 3 && idx[k] >= 0; k++)
+		printf(" %s +%lld kB", b[idx[k]].name, best[k] / 1024);
+	printf("\n");
+}
+
 static void count(long ret)
 {
 	my_calls++;
@@ -264,7 +324,9 @@ int main(int argc, char **argv)
 	unsigned long calls = 20000;
 	pid_t pids[FUZZ_WORKERS];
 	int xfd, sfd, paused, ok, st, n;
+	static struct fuzz_slab slab_before[FUZZ_CACHES];
 	long slab0;
+	int nslab0;
 	unsigned int i, bad = 0;
 	char p[160], v[64];
 
@@ -293,6 +355,7 @@ int main(int argc, char **argv)
 	}
 	xt_pass("setup");
 	slab0 = xsq_sunreclaim_kb();
+	nslab0 = slab_read(slab_before);
 
 	fflush(stdout);
 	for (i = 0; i < FUZZ_WORKERS; i++) {
@@ -329,5 +392,6 @@ int main(int argc, char **argv)
 	sleep(1);	/* RCU-freed queues */
 	printf("fuzz: SUnreclaim %ld kB before, %ld kB after\n", slab0,
 	       xsq_sunreclaim_kb());
+	slab_growth(slab_before, nslab0);
 	return xt_exit();
 }

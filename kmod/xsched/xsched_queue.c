@@ -63,7 +63,11 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 	pause = q->prio < dom->level && !dom->degraded;
 	if ((pause || q->paused) &&
 	    xsched_apply(dom, q->prio, q->prio + 1, pause, false, now)) {
-		/* Degraded now: the decider must make everything run. */
+		/*
+		 * Degraded now: the decider must make everything run, this
+		 * queue included even when the level does not change.
+		 */
+		dom->resync = true;
 		raw_spin_lock_irq(&dom->lock);
 		dom->next_decide = min(dom->next_decide, now);
 		raw_spin_unlock_irq(&dom->lock);

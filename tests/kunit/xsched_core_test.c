@@ -1311,6 +1311,36 @@ static void core_created_paused_queue(struct kunit *test)
 }
 
 /*
+ * A queue the provider has paused, whose resume at creation fails: the
+ * next decision resumes it although the level (0) does not change.
+ */
+static void core_created_paused_resume_fails_then_runs(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct kfd_xsched_queue_info info;
+	struct xsched_queue *q;
+	struct mock_queue *mq;
+
+	mq = mock_new(test, MOCK_TGID, 0, MOCK_GPU_ID);
+	mq->paused = true;
+	fx->mock.fail_resumes = 1;
+	info = mock_info(mq, 5);
+	mock_event(KFD_XSCHED_QUEUE_CREATED, &info);
+	q = fx_xq_of(fx, mq->handle);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
+	KUNIT_EXPECT_TRUE(test, q->paused);
+	KUNIT_EXPECT_TRUE(test, fx->dom->degraded);
+	KUNIT_EXPECT_TRUE(test, fx->mock.unmapped);
+
+	fx_decide(fx, T0);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 2U);
+	KUNIT_EXPECT_FALSE(test, q->paused);
+	KUNIT_EXPECT_FALSE(test, fx->mock.unmapped);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+}
+
+/*
  * The provider goes away while xsched registers its listener: the
  * binding is let go of once, no op is called after gone(), and binding
  * reports that the provider is gone.
@@ -1638,6 +1668,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_pending_events_of_short_queues_coalesce),
 	KUNIT_CASE(core_reused_id_decision_between_events),
 	KUNIT_CASE(core_created_paused_queue),
+	KUNIT_CASE(core_created_paused_resume_fails_then_runs),
 	KUNIT_CASE(core_provider_gone_during_binding),
 	KUNIT_CASE(core_node_gone_other_domain_schedules),
 	KUNIT_CASE(core_non_preemptive_node_runs_none),

@@ -47,17 +47,7 @@ static int domain_exists(void)
 /* VmPin of this process in kB, or -1. */
 static long vm_pin_kb(void)
 {
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return xsq_proc_kb("/proc/self/status", "VmPin");
 }
 
 /* Both queues busy for a while; the low one paused by xsched. */
@@ -205,21 +195,16 @@ static void owner_cases(int sfd)
 
 int main(void)
 {
-	struct xsched_sim_nodes n;
 	int sfd, xfd;
 
 	xt_prog = "boundary";
 	xt_plan(BOUNDARY_CASES);
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xfd = xsq_open();
-	memset(&n, 0, sizeof(n));
-	n.size = sizeof(n);
-	if (sfd < 0 || xfd < 0 || simq_ioctl(sfd, XSCHED_SIM_IOC_NODES, &n) ||
-	    !n.count) {
+	if (sfd < 0 || xfd < 0 || simq_first_node(sfd, &gpu)) {
 		xt_fail("setup", "no simulated node or no /dev/xsched");
 		return xt_exit();
 	}
-	gpu = n.gpu_ids[0];
 	node_cases(sfd, xfd);
 	charge_cases(sfd, xfd);
 	owner_cases(sfd);

@@ -7,14 +7,16 @@
  *
  * A node that disappears with queues paused is tests/user/boundary's.
  */
+#define _GNU_SOURCE
 #include <sys/klog.h>
+#include <sys/wait.h>
 
 #include "simq.h"
 #include "xsq.h"
 #include "xtest.h"
 
 #define MS 1000000ULL
-#define FAULTS_CASES 28
+#define FAULTS_CASES 32
 
 static uint32_t gpu;
 static int sfd, xfd;
@@ -246,28 +248,52 @@ static void kill_case(void)
 
 static void control_cases(void)
 {
+	struct xsched_sim_fault a;
+	uint32_t mine = gpu;
+	pid_t pid;
+	int st = -1, ok;
+
 	xt_check_ret("control/bad-kind-einval", fault(99, 0, 0), -EINVAL);
 	xt_check_ret("control/slow-needs-ms-einval",
 		     fault(XSCHED_SIM_FAULT_SLOW, 1, 0), -EINVAL);
+	xt_check_ret("control/reset-too-long-einval",
+		     fault(XSCHED_SIM_FAULT_RESET, 0, 10001), -EINVAL);
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.gpu_id = gpu;
+	a.reserved[1] = 1;
+	xt_check_ret("control/reserved-einval",
+		     simq_ioctl(sfd, XSCHED_SIM_IOC_FAULT, &a), -EINVAL);
+	gpu = 0x1;
+	xt_check_ret("control/unknown-node-enodev",
+		     fault(XSCHED_SIM_FAULT_NONE, 0, 0), -ENODEV);
+	gpu = mine;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (setresuid(65534, 65534, 65534))
+			_exit(2);
+		sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
+		_exit(sfd >= 0 && fault(XSCHED_SIM_FAULT_FAIL_PAUSE, 1, 0) ==
+		      -EPERM ? 0 : 1);
+	}
+	ok = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	     !WEXITSTATUS(st);
+	xt_check("control/unprivileged-eperm", ok, "status 0x%x", st);
 }
 
 int main(void)
 {
-	struct xsched_sim_nodes n;
 	char p[160];
 
 	xt_prog = "faults";
 	xt_plan(FAULTS_CASES);
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xfd = xsq_open();
-	memset(&n, 0, sizeof(n));
-	n.size = sizeof(n);
-	if (sfd < 0 || xfd < 0 || simq_ioctl(sfd, XSCHED_SIM_IOC_NODES, &n) ||
-	    !n.count) {
+	if (sfd < 0 || xfd < 0 || simq_first_node(sfd, &gpu)) {
 		xt_fail("setup", "no simulated node or no /dev/xsched");
 		return xt_exit();
 	}
-	gpu = n.gpu_ids[0];
 	snprintf(p, sizeof(p), XSQ_SYSFS "/domains/%u/name", gpu);
 	if (xsq_read(p, dom_name, sizeof(dom_name))) {
 		xt_fail("setup", "no domain name");

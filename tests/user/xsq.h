@@ -166,20 +166,29 @@ static inline int xsq_count_queues(int fd, int *paused)
 	return (int)l.count;
 }
 
-/* SUnreclaim of /proc/meminfo in kB, or -1: a figure, not a check. */
-static inline long xsq_sunreclaim_kb(void)
+/* The "<field>: N kB" line of a /proc file (meminfo, status), or -1. */
+static inline long xsq_proc_kb(const char *path, const char *field)
 {
+	size_t len = strlen(field);
 	char line[128];
 	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "SUnreclaim: %ld kB", &kb) == 1)
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			kb = atol(line + len + 1);
 			break;
+		}
 	fclose(f);
 	return kb;
+}
+
+/* SUnreclaim of /proc/meminfo in kB, or -1: a figure, not a check. */
+static inline long xsq_sunreclaim_kb(void)
+{
+	return xsq_proc_kb("/proc/meminfo", "SUnreclaim");
 }
 
 /* Polls @fn until it returns true, for at most @ms milliseconds. */

@@ -51,6 +51,9 @@ XS_SIZE(xsched_list, 48);
 XS_SIZE(xsched_queue_query, 112);
 XS_SIZE(xsched_set_priority, 32);
 XS_SIZE(xsched_hint, 32);
+XS_SIZE(xsched_rule, 272);
+XS_SIZE(xsched_rules, 48);
+XS_SIZE(xsched_proc_priority, 40);
 LAYOUT
 check uapi/layout-64 gcc -std=c11 -m64 $strict "$tmp/layout.c"
 check uapi/layout-32 gcc -std=c11 -m32 $strict "$tmp/layout.c"

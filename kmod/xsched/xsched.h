@@ -14,6 +14,9 @@
  *           poll timer, a hard-irq hrtimer, takes it; nothing under it
  *           sleeps or allocates)
  *   b->ev_lock (spinlock: pending provider events) is a leaf.
+ *   xsched_rules_lock (mutex: operator rules, xsched_rules.c) is a leaf
+ *   taken under xsched_lock and dom->mutex; only RCU and the kernfs
+ *   rename lock (a cgroup's path) are taken under it.
  * Provider listener callbacks run under provider locks and therefore take
  * only b->ev_lock (and pin user pages: mmap_lock of the owner); the
  * gone() callback is the exception: the provider holds no lock then, and
@@ -50,13 +53,31 @@
 #define XSCHED_FEATURES_SUPPORTED	(XSCHED_FEAT_GET_FEATURES | \
 					 XSCHED_FEAT_QUERY | \
 					 XSCHED_FEAT_SET_PRIORITY | \
-					 XSCHED_FEAT_HINTS)
+					 XSCHED_FEAT_HINTS | \
+					 XSCHED_FEAT_TENANCY)
 
 #define XSCHED_LEVELS		(XSCHED_PRIO_MAX + 1)	/* higher wins */
 
 enum xsched_qstate { XSCHED_IDLE, XSCHED_RUNNING, XSCHED_PAUSED };
 
 struct xsched_domain;
+
+/*
+ * A tenant: the queues of one user at one operator priority in a domain.
+ * Its queues order among themselves by their own priority; they never
+ * pause another tenant's queues of the same operator priority
+ * (docs/scheduler.md, "Who may preempt whom").
+ */
+struct xsched_tenant {
+	struct list_head link;		/* dom->tenants, under both locks */
+	kuid_t uid;
+	u8 tier;			/* operator priority */
+	u8 level;			/* own priorities below it paused */
+	unsigned int nr_queues;		/* dom->mutex */
+	u32 nbusy[XSCHED_LEVELS];	/* by own priority, dom->lock */
+	unsigned long busy_own;		/* bit P: one at own P busy */
+	u64 idle_since;			/* its top went idle (0: not) */
+};
 
 /*
  * Where a queue's activity is read: the owner's memory, at most three
@@ -82,12 +103,16 @@ struct xsched_queue {
 	u32 id;				/* xsched-wide, for the uapi */
 	pid_t tgid;
 	kuid_t uid;
+	struct pid *pid;		/* the owner (tgid), or NULL */
+	struct xsched_tenant *tenant;	/* set while in a domain */
+	u8 tier;			/* operator priority (rules) */
+	u8 tier_src;			/* enum xsched_prio_source */
 	u64 handle;			/* the provider's name for it */
 	u32 queue_id;			/* provider's, per process: display */
 	struct xsched_domain *dom;
 	struct list_head dom_link;	/* dom->queues, under both locks */
 	struct list_head level_link;	/* dom->levels[prio] */
-	u8 prio;
+	u8 prio;			/* own priority: KFD's, SET_PRIORITY */
 	bool busy;			/* polled or hinted, dom->lock */
 	bool hint;			/* a BEGIN hint is in force, dom->lock */
 	bool paused;			/* as the provider has it, dom->mutex */
@@ -95,6 +120,7 @@ struct xsched_queue {
 	bool stale;			/* the provider no longer knows it */
 	bool in_sysfs;
 	const struct file *hint_owner;	/* fd that sent BEGIN, dom->lock */
+	u64 hint_until;			/* a BEGIN expires then, dom->lock */
 	u64 ring_va;
 	u64 busy_since, paused_since;
 	u64 busy_ns, paused_ns;
@@ -109,9 +135,11 @@ struct xsched_binding;
 struct xsched_policy {
 	const char *name;
 	/*
-	 * Called under dom->mutex.  Returns the level below which every
-	 * queue must be paused, and sets *next to when it wants to be called
-	 * again (U64_MAX: only on a change of activity).
+	 * Called under dom->mutex and dom->lock.  Returns the operator
+	 * priority below which every queue must be paused, sets each
+	 * tenant's level (own priorities below it paused; 0 for none) and
+	 * *next to when it wants to be called again (U64_MAX: only on a
+	 * change of activity).
 	 */
 	unsigned int (*decide)(struct xsched_domain *dom, u64 now, u64 *next);
 	/*
@@ -140,13 +168,15 @@ struct xsched_domain {
 	bool dead;			/* provider or node gone: no more ops */
 	bool preemptive;		/* the node can pause queues */
 	char why[80];			/* if not: the provider's reason */
-	bool resync;			/* make every queue match level */
 	struct list_head queues;
-	struct list_head levels[XSCHED_LEVELS];
+	struct list_head levels[XSCHED_LEVELS];	/* by operator priority */
+	struct list_head tenants;
 	unsigned int nr_queues;
 	u32 nbusy[XSCHED_LEVELS];
-	unsigned long busy_levels;	/* bit L: a queue at L is busy */
+	unsigned long busy_levels;	/* bit L: a queue at op. L is busy */
 	unsigned int level;		/* enforced: below it all paused */
+	unsigned int target;		/* the level being applied */
+	bool rise;			/* a rise since the last pause */
 	const struct xsched_policy *policy;
 	struct xsched_hpf hpf;
 	u64 next_decide;		/* policy's timed wake-up */
@@ -160,7 +190,9 @@ struct xsched_domain {
 	/* knobs */
 	u32 poll_us;			/* 0: no polling (KUnit drives time) */
 	u32 resume_delay_us;
-	u32 starvation_ms;
+	u32 starvation_ms;		/* a busy queue paused this long... */
+	u32 starvation_slice_ms;	/* ...runs for this long */
+	u32 hint_ms;			/* a BEGIN lasts this long */
 	u32 slow_op_ms;			/* an op slower than this is a fault */
 	/* counters */
 	u64 decisions, pauses, resumes, errors;
@@ -185,6 +217,7 @@ struct xsched_event {
 	struct kfd_xsched_queue_info info;	/* queue events; mm NULL */
 	int pin_err;			/* CREATED: result of the pin */
 	kuid_t uid;			/* CREATED: the owner's euid */
+	struct pid *pid;		/* CREATED: the owner, or NULL */
 	struct xsched_qmem mem;		/* CREATED: pinned in the callback */
 	u32 caps;			/* node events */
 	char name[64], why[80];
@@ -260,8 +293,13 @@ void xsched_exit_caches(void);
 /* xsched_decide.c: decisions, policies, priorities and hints */
 void xsched_decide(struct xsched_domain *dom, u64 now);
 void xsched_decide_work(struct kthread_work *work);
-int xsched_apply(struct xsched_domain *dom, unsigned int lo, unsigned int hi,
-		 bool pause, bool rise, u64 now);
+int xsched_apply(struct xsched_domain *dom, bool pause, u64 now);
+void xsched_tenants_clear(struct xsched_domain *dom);
+struct xsched_tenant *xsched_tenant_get(struct xsched_domain *dom,
+					kuid_t uid, unsigned int tier);
+void xsched_tenant_put(struct xsched_domain *dom, struct xsched_tenant *t);
+int xsched_queue_set_tier(struct xsched_queue *q, unsigned int tier,
+			  unsigned int src);
 int xsched_batch_reserve(struct xsched_domain *dom, unsigned int n);
 void xsched_batch_free(struct xsched_domain *dom);
 const struct xsched_policy *xsched_policy_find(const char *name);
@@ -274,6 +312,20 @@ void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
 void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now);
 bool xsched_poll_pass(struct xsched_domain *dom, u64 now);
 enum hrtimer_restart xsched_poll_fn(struct hrtimer *t);
+
+/* xsched_rules.c: operator priorities */
+extern struct mutex xsched_rules_lock;
+extern unsigned int xsched_hidepid;
+void xsched_rules_exit(void);
+unsigned int xsched_rules_lookup(struct pid *pid, kuid_t uid,
+				 unsigned int *src);
+void xsched_rerank_all(void);
+long xsched_ioc_get_rules(void __user *uarg);
+long xsched_ioc_set_rules(void __user *uarg);
+long xsched_ioc_proc_priority(void __user *uarg);
+bool xsched_glob_match(const char *pat, const char *str);
+bool xsched_may_see(const struct xsched_queue *q);
+bool xsched_may_see_va(const struct xsched_queue *q);
 
 /* xsched_activity.c */
 int xsched_qmem_pin(struct xsched_qmem *m,

@@ -30,6 +30,7 @@ LIST_HEAD(xsched_bindings);	/* under xsched_lock */
 static void xsched_event_free(struct xsched_event *e)
 {
 	xsched_qmem_unpin(&e->mem);
+	put_pid(e->pid);
 	kfree(e);
 }
 
@@ -92,21 +93,30 @@ static void xsched_event_queue(struct xsched_binding *b,
 	queue_work(xsched_wq, &b->ev_work);
 }
 
-/* The owner's effective uid, when the callback runs in its context. */
-static kuid_t xsched_owner_uid(const struct kfd_xsched_queue_info *info)
+/*
+ * The owner's effective uid and its process, from the callback's
+ * context when that is the owner's (the usual case: it creates the
+ * queue).
+ */
+static void xsched_owner_of(const struct kfd_xsched_queue_info *info,
+			    struct xsched_event *e)
 {
 	struct task_struct *task;
-	kuid_t uid = GLOBAL_ROOT_UID;
 
-	if (current->mm == info->mm)
-		return current_euid();
+	e->uid = GLOBAL_ROOT_UID;
+	if (current->mm == info->mm) {
+		e->uid = current_euid();
+		e->pid = get_pid(task_tgid(current));
+		return;
+	}
 	/* Replayed at load: the best that can be known. */
 	rcu_read_lock();
-	task = pid_task(find_vpid(info->tgid), PIDTYPE_TGID);
-	if (task && task->mm == info->mm)
-		uid = __task_cred(task)->euid;
+	task = pid_task(find_pid_ns(info->tgid, &init_pid_ns), PIDTYPE_TGID);
+	if (task && task->mm == info->mm) {
+		e->uid = __task_cred(task)->euid;
+		e->pid = get_pid(task_tgid(task));
+	}
 	rcu_read_unlock();
-	return uid;
 }
 
 /*
@@ -143,7 +153,7 @@ static void xsched_listener_queue(const struct kfd_xsched_listener *l,
 					    q->queue_id, q->tgid);
 			return;
 		}
-		e->uid = xsched_owner_uid(q);
+		xsched_owner_of(q, e);
 		e->pin_err = xsched_qmem_pin(&e->mem, q);
 	}
 	e->ev = ev;

@@ -61,26 +61,53 @@ static void xsched_degrade(struct xsched_domain *dom, bool pause,
 				    dom->backoff_ns / NSEC_PER_MSEC);
 }
 
-/*
- * Pause or resume every queue of levels [lo, hi) that is not yet in that
- * state, as one provider call.  Called under dom->mutex.
+/* Whether the decision being applied (dom->target) pauses @q. */
+static bool xsched_want_paused(const struct xsched_domain *dom,
+			       const struct xsched_queue *q)
+{
+	return q->tier < dom->target || q->prio < q->tenant->level;
+}
+
+/* No tenant orders its own queues (everything runs, or the policy). */
+void xsched_tenants_clear(struct xsched_domain *dom)
+{
+	struct xsched_tenant *t;
+
+	list_for_each_entry(t, &dom->tenants, link) {
+		t->level = 0;
+		t->idle_since = 0;
+	}
+}
+
+/**
+ * xsched_apply() - pause (or resume) every queue the decision wants so
+ * @dom: the domain, dom->mutex held; dom->target and the tenants' levels
+ *       say what the decision is
+ * @pause: pause the queues that must be paused, or resume the others
+ * @now: the decision clock
+ *
+ * Every queue not yet in the wanted state changes, as one provider call:
+ * one runlist change.  Applying the same decision again changes nothing,
+ * so a failed call is simply made again by a later decision.
+ *
+ * Return: 0 or the provider's error.
  */
-int xsched_apply(struct xsched_domain *dom, unsigned int lo,
-			unsigned int hi, bool pause, bool rise, u64 now)
+int xsched_apply(struct xsched_domain *dom, bool pause, u64 now)
 {
 	const struct kfd_xsched_ops *ops = dom->b->ops;
 	struct xsched_queue *q;
-	unsigned int i, l, n = 0;
+	unsigned int i, n = 0;
+	bool rise = pause && dom->rise;
 	u64 t0, t1, lat;
 	int ret;
 
-	for (l = lo; l < hi; l++)
-		list_for_each_entry(q, &dom->levels[l], level_link)
-			if (q->paused != pause && !q->stale &&
-			    n < dom->batch_cap) {
-				dom->batch_q[n] = q;
-				dom->batch[n++] = q->handle;
-			}
+	list_for_each_entry(q, &dom->queues, dom_link)
+		if (q->paused != pause && !q->stale &&
+		    xsched_want_paused(dom, q) == pause &&
+		    n < dom->batch_cap) {
+			dom->batch_q[n] = q;
+			dom->batch[n++] = q->handle;
+		}
 	if (!n)
 		return 0;
 	bitmap_zero(dom->batch_stale, n);
@@ -103,6 +130,7 @@ int xsched_apply(struct xsched_domain *dom, unsigned int lo,
 		return ret;
 	if (pause) {
 		dom->pauses++;
+		dom->rise = false;
 		if (rise) {
 			dom->lat_sum_ns += lat;
 			dom->lat_count++;
@@ -141,12 +169,13 @@ int xsched_apply(struct xsched_domain *dom, unsigned int lo,
  * @dom: the domain, dom->mutex held
  * @now: current time, ns
  *
- * The policy says which level the domain must enforce; only the queues
- * of the levels between the old and the new one change, as one batch.
+ * The policy says which operator priority the domain must enforce and
+ * how each tenant orders its own queues; every queue not yet in its
+ * wanted state changes, pauses first, as at most two batches.
  */
 void xsched_decide(struct xsched_domain *dom, u64 now)
 {
-	unsigned int old = dom->level, level;
+	unsigned int old = dom->level;
 	u64 next, t0;
 	int ret;
 
@@ -159,37 +188,30 @@ void xsched_decide(struct xsched_domain *dom, u64 now)
 	}
 	raw_spin_lock_irq(&dom->lock);
 	t0 = ktime_get_ns();
-	level = dom->policy->decide(dom, now, &next);
+	dom->target = dom->policy->decide(dom, now, &next);
 	dom->policy_ns += ktime_get_ns() - t0;
 	if (dom->degraded) {	/* xsched_degrade(): everything runs */
-		level = 0;
+		dom->target = 0;
+		xsched_tenants_clear(dom);
 		next = min(next, dom->degraded_until);
 	}
 	dom->next_decide = next;
 	raw_spin_unlock_irq(&dom->lock);
 	dom->decisions++;
-	trace_xsched_decide(dom->gpu_id, old, level, dom->busy_levels);
-	if (dom->resync) {
-		/* Every queue to its place, whatever it was before. */
-		ret = xsched_apply(dom, 0, level, true, false, now);
-		if (!ret)
-			ret = xsched_apply(dom, level, XSCHED_LEVELS, false,
-					   false, now);
-		if (!ret)
-			dom->resync = false;
-	} else if (level != old) {
-		ret = xsched_apply(dom, min(old, level), max(old, level),
-				   level > old, true, now);
-	} else {
-		return;
-	}
+	trace_xsched_decide(dom->gpu_id, old, dom->target, dom->busy_levels);
+	ret = xsched_apply(dom, true, now);
+	if (!ret)
+		ret = xsched_apply(dom, false, now);
 	if (ret) {
 		raw_spin_lock_irq(&dom->lock);
+		/* Degraded: what a queue created meanwhile finds in force. */
+		dom->target = 0;
+		xsched_tenants_clear(dom);
 		dom->next_decide = min(dom->next_decide, now + XSCHED_RETRY_NS);
 		raw_spin_unlock_irq(&dom->lock);
 		return;
 	}
-	dom->level = level;
+	dom->level = dom->target;
 }
 
 void xsched_decide_work(struct kthread_work *work)
@@ -258,6 +280,7 @@ static const struct xsched_policy *const xsched_policies[] = {
 static unsigned int none_decide(struct xsched_domain *dom, u64 now, u64 *next)
 {
 	*next = U64_MAX;
+	xsched_tenants_clear(dom);
 	return 0;
 }
 
@@ -355,13 +378,91 @@ int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio)
 	raw_spin_lock_irq(&dom->lock);
 	busy = q->busy;
 	xsched_queue_set_busy(q, false, now);
-	list_move_tail(&q->level_link, &dom->levels[prio]);
 	q->prio = prio;
 	xsched_queue_set_busy(q, busy, now);
 	raw_spin_unlock_irq(&dom->lock);
-	dom->resync = true;
 	xsched_decide(dom, now);
 	return 0;
+}
+
+/**
+ * xsched_tenant_get() - the tenant of @uid at operator priority @tier
+ * @dom: the domain, dom->mutex held
+ * @uid: the owner
+ * @tier: the operator priority
+ *
+ * Return: the tenant, one more queue counted in it, or NULL (no memory).
+ */
+struct xsched_tenant *xsched_tenant_get(struct xsched_domain *dom,
+					kuid_t uid, unsigned int tier)
+{
+	struct xsched_tenant *t;
+
+	lockdep_assert_held(&dom->mutex);
+	list_for_each_entry(t, &dom->tenants, link)
+		if (uid_eq(t->uid, uid) && t->tier == tier)
+			goto found;
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	t->uid = uid;
+	t->tier = tier;
+	raw_spin_lock_irq(&dom->lock);
+	list_add_tail(&t->link, &dom->tenants);
+	raw_spin_unlock_irq(&dom->lock);
+found:
+	t->nr_queues++;
+	return t;
+}
+
+/* One queue less in @t (none of them busy); dom->mutex held. */
+void xsched_tenant_put(struct xsched_domain *dom, struct xsched_tenant *t)
+{
+	lockdep_assert_held(&dom->mutex);
+	if (--t->nr_queues)
+		return;
+	raw_spin_lock_irq(&dom->lock);
+	list_del(&t->link);
+	raw_spin_unlock_irq(&dom->lock);
+	kfree(t);
+}
+
+/**
+ * xsched_queue_set_tier() - move a queue to another operator priority
+ * @q: the queue, q->dom->mutex held
+ * @tier: the new operator priority, at most XSCHED_PRIO_MAX
+ * @src: where it comes from (enum xsched_prio_source)
+ *
+ * The caller decides afterwards (one decision for many moves).
+ *
+ * Return: 1 if the queue moved, 0 if not, -ENOMEM (it keeps its place).
+ */
+int xsched_queue_set_tier(struct xsched_queue *q, unsigned int tier,
+			  unsigned int src)
+{
+	struct xsched_domain *dom = q->dom;
+	struct xsched_tenant *t, *old = q->tenant;
+	u64 now;
+	bool busy;
+
+	lockdep_assert_held(&dom->mutex);
+	q->tier_src = src;
+	if (tier == q->tier || tier > XSCHED_PRIO_MAX)
+		return 0;
+	t = xsched_tenant_get(dom, q->uid, tier);
+	if (!t)
+		return -ENOMEM;
+	now = ktime_get_ns();
+	raw_spin_lock_irq(&dom->lock);
+	busy = q->busy;
+	xsched_queue_set_busy(q, false, now);
+	list_move_tail(&q->level_link, &dom->levels[tier]);
+	q->tier = tier;
+	q->tenant = t;
+	xsched_queue_set_busy(q, busy, now);
+	raw_spin_unlock_irq(&dom->lock);
+	xsched_tenant_put(dom, old);
+	return 1;
 }
 
 /**
@@ -370,7 +471,8 @@ int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio)
  * @owner: the file the hint came from; a BEGIN lasts at most as long
  * @begin: BEGIN (true) or END
  *
- * The decision is made at once rather than at the next poll.
+ * A BEGIN lasts hint_ms unless another renews it (xsched_poll_queue()
+ * ends it).  The decision is made at once rather than at the next poll.
  */
 void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
 		       bool begin)
@@ -382,6 +484,7 @@ void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
 	raw_spin_lock_irq(&dom->lock);
 	q->hint = begin;
 	q->hint_owner = begin ? owner : NULL;
+	q->hint_until = now + (u64)dom->hint_ms * NSEC_PER_MSEC;
 	xsched_queue_set_busy(q, begin || xsched_qmem_busy(q), now);
 	raw_spin_unlock_irq(&dom->lock);
 	xsched_decide(dom, now);

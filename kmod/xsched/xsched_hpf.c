@@ -2,77 +2,109 @@
 /*
  * xsched: HPF, highest priority first (docs/scheduler.md).
  *
- * Let P be the highest level with a busy queue.  Every queue below P is
- * paused; queues at P and above run.  When P goes down (its queues went
- * idle), lower levels are resumed only after resume_delay_us, so that a
- * short gap between two high-priority kernels does not cost two runlist
- * changes that preempt the high-priority queue itself.  With
- * starvation_ms set, lower levels that have a busy queue and have been
- * paused that long are all resumed for a slice of starvation_ms / 4
- * (at least 1 ms), then paused again: two batched runlist changes.
+ * Two stages.  Let P be the highest operator priority with a busy queue:
+ * every queue of a lower operator priority is paused; queues at P and
+ * above run.  Then, at P, each tenant (one user's queues at P) orders its
+ * own queues: those below the tenant's highest busy own priority are
+ * paused.  A tenant never pauses another tenant's queues.
+ *
+ * When a top level goes down (its queues went idle), what it paused is
+ * resumed only after resume_delay_us, so that a short gap between two
+ * high-priority kernels does not cost two runlist changes that preempt
+ * the high-priority queue itself.  With starvation_ms set, once a busy
+ * queue has been kept paused that long, every queue runs for
+ * starvation_slice_ms, then the decision is made again: two batched
+ * runlist changes.
  */
 #include <linux/bitops.h>
 #include <linux/minmax.h>
 
 #include "xsched.h"
 
-static u64 hpf_slice_ns(const struct xsched_domain *dom)
+/*
+ * Hysteresis of one level: rises at once, falls after the resume delay.
+ * @cur is the level in force; @idle_since is when @top first fell below
+ * it (0: it has not).  idle_since is cleared only once the lower level
+ * is in force, so a fall whose resume failed is made again at once.
+ */
+static unsigned int hpf_level(unsigned int cur, unsigned int top,
+			      u64 *idle_since, u64 delay, u64 now, u64 *next)
 {
-	return max_t(u64, NSEC_PER_MSEC,
-		     (u64)dom->starvation_ms * NSEC_PER_MSEC / 4);
+	if (top >= cur) {
+		*idle_since = 0;
+		return top;
+	}
+	if (!*idle_since)
+		*idle_since = now;
+	if (now - *idle_since >= delay)
+		return top;
+	*next = min(*next, *idle_since + delay);
+	return cur;
+}
+
+/*
+ * The tenants at operator priority @level order their own queues; every
+ * other tenant pauses nothing of its own.  Returns true if a busy queue
+ * waits below its tenant's level.
+ */
+static bool hpf_tenants(struct xsched_domain *dom, unsigned int level,
+			u64 delay, u64 now, u64 *next)
+{
+	struct xsched_tenant *t;
+	bool waiting = false;
+
+	list_for_each_entry(t, &dom->tenants, link) {
+		if (t->tier != level) {
+			t->level = 0;
+			t->idle_since = 0;
+			continue;
+		}
+		t->level = hpf_level(t->level,
+				     t->busy_own ? __fls(t->busy_own) : 0,
+				     &t->idle_since, delay, now, next);
+		waiting |= !!(t->busy_own & (BIT(t->level) - 1));
+	}
+	return waiting;
 }
 
 /* Called under dom->lock: a consistent view of the busy levels. */
 static unsigned int hpf_decide(struct xsched_domain *dom, u64 now, u64 *next)
 {
 	struct xsched_hpf *h = &dom->hpf;
+	u64 delay = (u64)dom->resume_delay_us * NSEC_PER_USEC;
 	unsigned int top = dom->busy_levels ? __fls(dom->busy_levels) : 0;
 	unsigned int level;
+	bool waiting;
 
 	*next = U64_MAX;
 	if (h->slice_until) {
 		if (now < h->slice_until) {
 			*next = h->slice_until;
+			xsched_tenants_clear(dom);
 			return 0;
 		}
 		h->slice_until = 0;
 		h->lower_paused_since = now;
 	}
 
-	if (top >= dom->level) {
-		h->idle_since = 0;
-		level = top;
-	} else {
-		u64 delay = (u64)dom->resume_delay_us * NSEC_PER_USEC;
-
-		if (!h->idle_since)
-			h->idle_since = now;
-		/*
-		 * idle_since is cleared once the lower level is enforced
-		 * (above): a resume that failed is retried at once.
-		 */
-		if (now - h->idle_since >= delay) {
-			level = top;
-		} else {
-			level = dom->level;
-			*next = h->idle_since + delay;
-		}
-	}
-
-	if (!level) {
+	level = hpf_level(dom->level, top, &h->idle_since, delay, now, next);
+	waiting = hpf_tenants(dom, level, delay, now, next);
+	waiting |= !!(dom->busy_levels & (BIT(level) - 1));
+	if (!waiting) {
 		h->lower_paused_since = 0;
-		return 0;
+		return level;
 	}
-	if (!dom->level || !h->lower_paused_since)
+	if (!h->lower_paused_since)
 		h->lower_paused_since = now;
-
-	if (dom->starvation_ms && (dom->busy_levels & (BIT(level) - 1))) {
+	if (dom->starvation_ms) {
 		u64 due = h->lower_paused_since +
 			  (u64)dom->starvation_ms * NSEC_PER_MSEC;
 
 		if (now >= due) {
-			h->slice_until = now + hpf_slice_ns(dom);
+			h->slice_until = now + max_t(u64, 1,
+					dom->starvation_slice_ms) * NSEC_PER_MSEC;
 			*next = h->slice_until;
+			xsched_tenants_clear(dom);
 			return 0;
 		}
 		*next = min(*next, due);

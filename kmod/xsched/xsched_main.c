@@ -104,6 +104,7 @@ err_caches:
 
 static void __exit xsched_exit(void)
 {
+	xsched_rules_exit();
 	xsched_provider_exit();
 	xsched_sysfs_exit();
 	misc_deregister(&xsched_misc);

@@ -16,24 +16,36 @@
 /* One poll in this many reads every queue (statistics, lower levels). */
 #define XSCHED_FULL_POLL_EVERY		10
 
-/* Called under dom->lock. */
+/*
+ * Called under dom->lock.  Counts the queue's activity at its operator
+ * priority (dom->busy_levels) and, in its tenant, at its own priority.
+ * A rise at either is noted for the latency of the pause it causes.
+ */
 void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now)
 {
 	struct xsched_domain *dom = q->dom;
+	struct xsched_tenant *t = q->tenant;
 
 	if (q->busy == busy)
 		return;
 	q->busy = busy;
 	if (busy) {
 		q->busy_since = now;
-		if (!dom->busy_levels || q->prio > __fls(dom->busy_levels))
+		if (!dom->busy_levels || q->tier > __fls(dom->busy_levels) ||
+		    (t->busy_own && q->prio > __fls(t->busy_own))) {
 			dom->rise_at = now;
-		if (!dom->nbusy[q->prio]++)
-			__set_bit(q->prio, &dom->busy_levels);
+			dom->rise = true;
+		}
+		if (!dom->nbusy[q->tier]++)
+			__set_bit(q->tier, &dom->busy_levels);
+		if (!t->nbusy[q->prio]++)
+			__set_bit(q->prio, &t->busy_own);
 	} else {
 		q->busy_ns += now - q->busy_since;
-		if (!--dom->nbusy[q->prio])
-			__clear_bit(q->prio, &dom->busy_levels);
+		if (!--dom->nbusy[q->tier])
+			__clear_bit(q->tier, &dom->busy_levels);
+		if (!--t->nbusy[q->prio])
+			__clear_bit(q->prio, &t->busy_own);
 	}
 }
 
@@ -41,10 +53,15 @@ void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now)
 static unsigned int xsched_poll_queue(struct xsched_queue *q, u64 now,
 				      bool *kick)
 {
-	bool busy;
+	bool busy, expired = q->hint && now >= q->hint_until;
 
-	if (q->busy && READ_ONCE(q->paused))
+	if (expired) {		/* a BEGIN not renewed in time */
+		q->hint = false;
+		q->hint_owner = NULL;
+		*kick = true;
+	} else if (q->busy && READ_ONCE(q->paused)) {
 		return 0;
+	}
 	busy = q->hint || xsched_qmem_busy(q);
 	if (busy != q->busy) {
 		xsched_queue_set_busy(q, busy, now);
@@ -67,15 +84,15 @@ static unsigned int xsched_poll_level(struct xsched_domain *dom,
 
 /*
  * The fast pass: only the queues whose activity can change a decision
- * made by priority.  Those above the highest busy level (one becoming
- * busy is a rise), and those at that level when queues wait below it (all
- * of them going idle is a fall).  Returns false when a full pass is due.
+ * made by priority.  Those above the highest busy operator priority (one
+ * becoming busy is a rise), and those at it: all of them going idle is a
+ * fall, and one of them changing moves its tenant's level.  Returns
+ * false when a full pass is due.
  */
 static bool xsched_poll_fast(struct xsched_domain *dom, u64 now,
 			     unsigned int *n, bool *kick)
 {
 	unsigned int top, l;
-	bool below = false;
 
 	if (dom->policy->watch_all || !dom->busy_levels ||
 	    !dom->full_poll_in--)
@@ -83,10 +100,7 @@ static bool xsched_poll_fast(struct xsched_domain *dom, u64 now,
 	top = __fls(dom->busy_levels);
 	for (l = XSCHED_LEVELS - 1; l > top; l--)
 		*n += xsched_poll_level(dom, l, now, kick);
-	for (l = 0; l < top && !below; l++)
-		below = !list_empty(&dom->levels[l]);
-	if (below)
-		*n += xsched_poll_level(dom, top, now, kick);
+	*n += xsched_poll_level(dom, top, now, kick);
 	/* The top fell: the next busy level must be known, read them all. */
 	return dom->busy_levels & BIT(top);
 }

@@ -25,6 +25,15 @@ static struct kmem_cache *xsched_queue_cache;
 #define XSCHED_RESUME_DELAY_US_DEFAULT	200
 /* amdkfd's runlist change takes well under a millisecond when healthy. */
 #define XSCHED_SLOW_OP_MS_DEFAULT	100
+/*
+ * A busy queue kept paused 1 s runs for 10 ms: a bound, not a share, so
+ * that nothing waits forever (runtime watchdogs, collective timeouts)
+ * at a cost of about 1% to the work that preempts it (docs/bench.md).
+ */
+#define XSCHED_STARVATION_MS_DEFAULT	1000
+#define XSCHED_STARVATION_SLICE_MS_DEFAULT 10
+/* A BEGIN hint not renewed within a second ends. */
+#define XSCHED_HINT_MS_DEFAULT		1000
 
 /**
  * xsched_queue_add() - make @q an XQueue of @dom
@@ -38,36 +47,42 @@ static struct kmem_cache *xsched_queue_cache;
 int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 {
 	u64 now = ktime_get_ns();
-	bool pause;
 	int ret;
 
 	mutex_lock(&dom->mutex);
 	ret = dom->dead ? -ENODEV : xsched_batch_reserve(dom, dom->nr_queues + 1);
 	if (ret)
 		goto out;
+	q->tenant = xsched_tenant_get(dom, q->uid, q->tier);
+	if (!q->tenant) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = xa_alloc_cyclic(&xsched_queues, &q->id, q, xa_limit_31b,
 			      &xsched_next_id, GFP_KERNEL);
-	if (ret < 0)
+	if (ret < 0) {
+		xsched_tenant_put(dom, q->tenant);
+		q->tenant = NULL;
 		goto out;
+	}
 	ret = 0;
 	q->dom = dom;
 	raw_spin_lock_irq(&dom->lock);
 	list_add_tail(&q->dom_link, &dom->queues);
-	list_add_tail(&q->level_link, &dom->levels[q->prio]);
+	list_add_tail(&q->level_link, &dom->levels[q->tier]);
 	if (!dom->nr_queues++ && dom->poll_us)
 		hrtimer_start(&dom->poll,
 			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
 			      HRTIMER_MODE_ABS_HARD);
 	raw_spin_unlock_irq(&dom->lock);
-	/* The provider's state first: it may have the queue paused. */
-	pause = q->prio < dom->level && !dom->degraded;
-	if ((pause || q->paused) &&
-	    xsched_apply(dom, q->prio, q->prio + 1, pause, false, now)) {
-		/*
-		 * Degraded now: the decider must make everything run, this
-		 * queue included even when the level does not change.
-		 */
-		dom->resync = true;
+	/*
+	 * The provider's state first (it may have the queue paused), then
+	 * the decision in force: a queue below the enforced level is
+	 * paused at once.
+	 */
+	dom->target = dom->degraded ? 0 : dom->level;
+	if (xsched_apply(dom, true, now) || xsched_apply(dom, false, now)) {
+		/* Degraded now: the decider makes everything run. */
 		raw_spin_lock_irq(&dom->lock);
 		dom->next_decide = min(dom->next_decide, now);
 		raw_spin_unlock_irq(&dom->lock);
@@ -98,6 +113,7 @@ void xsched_queue_remove(struct xsched_queue *q)
 	dom->nr_queues--;
 	dom->next_decide = 0;	/* the busy levels may have changed */
 	raw_spin_unlock_irq(&dom->lock);
+	xsched_tenant_put(dom, q->tenant);
 	xa_erase(&xsched_queues, q->id);
 	mutex_unlock(&dom->mutex);
 	xsched_qmem_unpin(&q->mem);
@@ -133,6 +149,7 @@ static void xsched_queue_created(struct xsched_binding *b,
 	const struct kfd_xsched_queue_info *info = &e->info;
 	struct xsched_domain *dom = xsched_domain_find(b, info->gpu_id);
 	struct xsched_queue *q, *old;
+	unsigned int src;
 	int ret;
 
 	if (!dom) {
@@ -155,6 +172,10 @@ static void xsched_queue_created(struct xsched_binding *b,
 	q->handle = info->handle;
 	q->tgid = info->tgid;
 	q->uid = e->uid;
+	q->pid = e->pid;
+	e->pid = NULL;
+	q->tier = xsched_rules_lookup(q->pid, q->uid, &src);
+	q->tier_src = src;
 	q->ring_va = info->ring_va;
 	q->queue_id = info->queue_id;
 	q->prio = min_t(u32, info->priority, XSCHED_LEVELS - 1);
@@ -290,6 +311,7 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	mutex_init(&dom->mutex);
 	raw_spin_lock_init(&dom->lock);
 	INIT_LIST_HEAD(&dom->queues);
+	INIT_LIST_HEAD(&dom->tenants);
 	for (l = 0; l < XSCHED_LEVELS; l++)
 		INIT_LIST_HEAD(&dom->levels[l]);
 	dom->preemptive = !why;
@@ -299,6 +321,9 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	dom->poll_us = XSCHED_POLL_US_DEFAULT;
 	dom->resume_delay_us = XSCHED_RESUME_DELAY_US_DEFAULT;
 	dom->slow_op_ms = XSCHED_SLOW_OP_MS_DEFAULT;
+	dom->starvation_ms = XSCHED_STARVATION_MS_DEFAULT;
+	dom->starvation_slice_ms = XSCHED_STARVATION_SLICE_MS_DEFAULT;
+	dom->hint_ms = XSCHED_HINT_MS_DEFAULT;
 	dom->next_decide = U64_MAX;
 	hrtimer_init(&dom->poll, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	dom->poll.function = xsched_poll_fn;
@@ -325,8 +350,11 @@ void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 	lockdep_assert_held(&xsched_lock);
 	mutex_lock(&dom->mutex);
 	/* Every queue xsched paused, whatever the level says. */
-	if (!node_gone &&
-	    xsched_apply(dom, 0, XSCHED_LEVELS, false, false, ktime_get_ns()))
+	dom->target = 0;
+	raw_spin_lock_irq(&dom->lock);
+	xsched_tenants_clear(dom);
+	raw_spin_unlock_irq(&dom->lock);
+	if (!node_gone && xsched_apply(dom, false, ktime_get_ns()))
 		pr_err("%s: could not resume paused queues on release\n",
 		       dom->name);
 	dom->level = 0;
@@ -347,6 +375,10 @@ void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 	list_for_each_entry_safe(q, tmp, &dom->queues, dom_link) {
 		mutex_lock(&dom->mutex);
 		list_del(&q->dom_link);
+		raw_spin_lock_irq(&dom->lock);
+		xsched_queue_set_busy(q, false, ktime_get_ns());
+		raw_spin_unlock_irq(&dom->lock);
+		xsched_tenant_put(dom, q->tenant);
 		xa_erase(&xsched_queues, q->id);
 		mutex_unlock(&dom->mutex);
 		xsched_qmem_unpin(&q->mem);
@@ -387,6 +419,7 @@ void xsched_queue_release(struct kobject *kobj)
 {
 	struct xsched_queue *q = container_of(kobj, struct xsched_queue, kobj);
 
+	put_pid(q->pid);
 	call_rcu(&q->rcu, xsched_queue_free_rcu);
 }
 

@@ -172,6 +172,8 @@ static int xsched_knob_store(struct xsched_domain *dom, u32 *knob,
 XSCHED_DOM_KNOB(poll_us, 10, 100000);
 XSCHED_DOM_KNOB(resume_delay_us, 0, 1000000);
 XSCHED_DOM_KNOB(starvation_ms, 0, 60000);
+XSCHED_DOM_KNOB(starvation_slice_ms, 1, 10000);
+XSCHED_DOM_KNOB(hint_ms, 1, 60000);
 XSCHED_DOM_KNOB(slow_op_ms, 1, 60000);
 
 static struct attribute *xsched_domain_attrs[] = {
@@ -181,6 +183,8 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_poll_us.attr,
 	&dom_attr_resume_delay_us.attr,
 	&dom_attr_starvation_ms.attr,
+	&dom_attr_starvation_slice_ms.attr,
+	&dom_attr_hint_ms.attr,
 	&dom_attr_slow_op_ms.attr,
 	&dom_attr_nr_queues.attr,
 	&dom_attr_level.attr,
@@ -214,14 +218,19 @@ const struct kobj_type xsched_domain_ktype = {
 
 #define to_q(k) container_of(k, struct xsched_queue, kobj)
 
-/* A u64 of the queue, read under its domain's mutex. */
-#define XSCHED_Q_U64(_name, _expr)					\
+/*
+ * A u64 of the queue, read under its domain's mutex.  @_open: shown to
+ * every reader; else, with hidepid set, only to those xsched_may_see().
+ */
+#define XSCHED_Q_U64_(_name, _expr, _open)				\
 static ssize_t q_##_name##_show(struct kobject *kobj,			\
 			    struct kobj_attribute *attr, char *buf)	\
 {									\
 	struct xsched_queue *q = to_q(kobj);				\
 	u64 v;								\
 									\
+	if (!(_open) && !xsched_may_see(q))				\
+		return -EACCES;						\
 	mutex_lock(&q->dom->mutex);					\
 	v = (_expr);							\
 	mutex_unlock(&q->dom->mutex);					\
@@ -229,6 +238,7 @@ static ssize_t q_##_name##_show(struct kobject *kobj,			\
 }									\
 static struct kobj_attribute q_attr_##_name =				\
 	__ATTR(_name, 0444, q_##_name##_show, NULL)
+#define XSCHED_Q_U64(_name, _expr) XSCHED_Q_U64_(_name, _expr, false)
 
 static u64 xsched_busy_ns(struct xsched_queue *q)
 {
@@ -240,8 +250,9 @@ static u64 xsched_busy_ns(struct xsched_queue *q)
 	return v;
 }
 
-XSCHED_Q_U64(gpu_id, q->dom->gpu_id);
-XSCHED_Q_U64(queue_id, q->queue_id);
+XSCHED_Q_U64_(gpu_id, q->dom->gpu_id, true);
+XSCHED_Q_U64_(queue_id, q->queue_id, true);
+XSCHED_Q_U64_(op_priority, q->tier, true);
 XSCHED_Q_U64(busy_ns, xsched_busy_ns(q));
 XSCHED_Q_U64(paused_ns, q->paused_ns +
 	     (q->paused ? ktime_get_ns() - q->paused_since : 0));
@@ -256,6 +267,8 @@ static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 	struct xsched_queue *q = to_q(kobj);
 	pid_t nr;
 
+	if (!xsched_may_see(q))
+		return -EACCES;
 	rcu_read_lock();
 	nr = pid_vnr(find_pid_ns(q->tgid, &init_pid_ns));
 	rcu_read_unlock();
@@ -283,6 +296,8 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 	struct xsched_queue *q = to_q(kobj);
 	enum xsched_queue_state st;
 
+	if (!xsched_may_see(q))
+		return -EACCES;
 	mutex_lock(&q->dom->mutex);
 	raw_spin_lock_irq(&q->dom->lock);
 	st = xsched_queue_state(q);
@@ -322,8 +337,34 @@ static ssize_t priority_store(struct kobject *kobj,
 }
 static struct kobj_attribute q_attr_priority = __ATTR_RW(priority);
 
+static const char *const xsched_source_names[] = {
+	[XSCHED_SRC_DEFAULT] = "default",
+	[XSCHED_SRC_USER] = "user",
+	[XSCHED_SRC_CGROUP] = "cgroup",
+	[XSCHED_SRC_PROCESS] = "process",
+	[XSCHED_SRC_INHERITED] = "inherited",
+};
+
+/* Where the operator priority comes from. */
+static ssize_t op_source_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct xsched_queue *q = to_q(kobj);
+	unsigned int src;
+
+	mutex_lock(&q->dom->mutex);
+	src = q->tier_src;
+	mutex_unlock(&q->dom->mutex);
+	if (src >= ARRAY_SIZE(xsched_source_names))
+		return -EIO;
+	return sysfs_emit(buf, "%s\n", xsched_source_names[src]);
+}
+static struct kobj_attribute q_attr_op_source = __ATTR_RO(op_source);
+
 static struct attribute *xsched_queue_attrs[] = {
 	&q_attr_priority.attr,
+	&q_attr_op_priority.attr,
+	&q_attr_op_source.attr,
 	&q_attr_pid.attr,
 	&q_attr_uid.attr,
 	&q_attr_gpu_id.attr,

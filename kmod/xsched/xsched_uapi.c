@@ -100,29 +100,38 @@ int xsched_check_list(const struct xsched_list *l, u32 entry_size,
 	 xsched_check_args(&(_k), sizeof(_k), (_flags), (_rsv),	\
 			   sizeof(_rsv)))
 
-/* Like nice(2): the queue's owner is the user the caller runs as. */
+/* The queue's owner is the user the caller runs as. */
 static bool xsched_owner(const struct xsched_queue *q)
 {
 	return uid_eq(q->uid, current_euid()) || uid_eq(q->uid, current_uid());
 }
 
+/* The caller is the process that owns the queue. */
+static bool xsched_owner_process(const struct xsched_queue *q)
+{
+	return q->pid && q->pid == task_tgid(current);
+}
+
 /* Caller holds q->dom->mutex. */
 static void xsched_queue_fill(struct xsched_queue *q,
-			      struct xsched_queue_info *qi, bool see_va)
+			      struct xsched_queue_info *qi)
 {
 	struct xsched_domain *dom = q->dom;
+	bool whole = xsched_may_see(q);
 	u64 now = ktime_get_ns();
 
 	memset(qi, 0, sizeof(*qi));
 	qi->id = q->id;
 	qi->gpu_id = dom->gpu_id;
-	rcu_read_lock();
-	qi->pid = pid_vnr(find_pid_ns(q->tgid, &init_pid_ns));
-	rcu_read_unlock();
 	qi->uid = from_kuid_munged(current_user_ns(), q->uid);
 	qi->queue_id = q->queue_id;
 	qi->priority = q->prio;
-	if (see_va || q->tgid == task_tgid_nr(current))
+	if (!whole)	/* hidepid 1: no pid, no state, no activity */
+		return;
+	rcu_read_lock();
+	qi->pid = pid_vnr(find_pid_ns(q->tgid, &init_pid_ns));
+	rcu_read_unlock();
+	if (xsched_may_see_va(q))
 		qi->ring_va = q->ring_va;
 	qi->preempt_count = q->preempt_count;
 	qi->last_lat_ns = q->last_lat_ns;
@@ -135,6 +144,12 @@ static void xsched_queue_fill(struct xsched_queue *q,
 		qi->flags |= XSCHED_QUEUE_HINTED;
 	qi->busy_ns = q->busy_ns + (q->busy ? now - q->busy_since : 0);
 	raw_spin_unlock_irq(&dom->lock);
+}
+
+/* With hidepid 2, other users' queues do not exist for the caller. */
+static bool xsched_listed(const struct xsched_queue *q)
+{
+	return READ_ONCE(xsched_hidepid) < 2 || xsched_may_see(q);
 }
 
 /* Caller holds dom->mutex. */
@@ -220,7 +235,6 @@ static bool xsched_list_wants(const struct xsched_list *l,
 
 static long xsched_ioc_list_queues(void __user *uarg)
 {
-	bool see_va = ns_capable_noaudit(&init_user_ns, CAP_SYS_NICE);
 	pid_t me = task_tgid_nr(current);
 	struct xsched_queue_info *buf = NULL;
 	struct xsched_binding *b;
@@ -267,11 +281,12 @@ static long xsched_ioc_list_queues(void __user *uarg)
 				continue;
 			mutex_lock(&dom->mutex);
 			list_for_each_entry(q, &dom->queues, dom_link) {
-				if (l.flags & XSCHED_LIST_MINE && q->tgid != me)
+				if ((l.flags & XSCHED_LIST_MINE &&
+				     q->tgid != me) || !xsched_listed(q))
 					continue;
 				total++;
 				if (n < room)
-					xsched_queue_fill(q, &buf[n++], see_va);
+					xsched_queue_fill(q, &buf[n++]);
 			}
 			mutex_unlock(&dom->mutex);
 		}
@@ -287,8 +302,13 @@ static long xsched_ioc_queue_info(void __user *uarg)
 	struct xsched_queue_query a;
 	struct xsched_domain *dom;
 	struct xsched_queue *q;
-	long ret = XSCHED_COPY_IN(a, uarg, 0, a.reserved);
+	long ret;
 
+	/* op_priority and op_source are output fields. */
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	ret = xsched_check_args(&a, sizeof(a), 0, &a.reserved,
+				sizeof(a.reserved));
 	if (ret)
 		return ret;
 	if (a.reserved0)
@@ -296,8 +316,13 @@ static long xsched_ioc_queue_info(void __user *uarg)
 	dom = xsched_queue_lock(a.id, &q);
 	if (!dom)
 		return -ENOENT;
-	xsched_queue_fill(q, &a.info,
-			  ns_capable_noaudit(&init_user_ns, CAP_SYS_NICE));
+	if (!xsched_listed(q)) {
+		mutex_unlock(&dom->mutex);
+		return -ENOENT;
+	}
+	xsched_queue_fill(q, &a.info);
+	a.op_priority = q->tier;
+	a.op_source = q->tier_src;
 	mutex_unlock(&dom->mutex);
 	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
 }
@@ -316,8 +341,8 @@ static long xsched_ioc_set_priority(void __user *uarg)
 	dom = xsched_queue_lock(a.id, &q);
 	if (!dom)
 		return -ENOENT;
-	if ((!xsched_owner(q) || a.priority > q->prio) &&
-	    !capable(CAP_SYS_NICE))
+	/* Own priorities order only the owner's queues: theirs to set. */
+	if (!xsched_owner(q) && !capable(CAP_SYS_NICE))
 		ret = -EPERM;
 	else
 		ret = xsched_queue_set_prio(q, a.priority);
@@ -339,7 +364,7 @@ static long xsched_ioc_hint(struct file *file, void __user *uarg)
 	dom = xsched_queue_lock(a.id, &q);
 	if (!dom)
 		return -ENOENT;
-	if (!xsched_owner(q) && !capable(CAP_SYS_NICE)) {
+	if (!xsched_owner_process(q) && !capable(CAP_SYS_NICE)) {
 		ret = -EPERM;
 	} else {
 		/* Marks the file for xsched_release(). */
@@ -384,6 +409,12 @@ long xsched_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return xsched_ioc_set_priority(uarg);
 	case XSCHED_IOC_HINT:
 		return xsched_ioc_hint(file, uarg);
+	case XSCHED_IOC_GET_RULES:
+		return xsched_ioc_get_rules(uarg);
+	case XSCHED_IOC_SET_RULES:
+		return xsched_ioc_set_rules(uarg);
+	case XSCHED_IOC_PROC_PRIORITY:
+		return xsched_ioc_proc_priority(uarg);
 	default:
 		return -ENOTTY;
 	}

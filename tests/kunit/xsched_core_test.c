@@ -15,6 +15,7 @@
  * by handles it never reuses, as kfd_xsched.h requires.
  */
 #include <kunit/test.h>
+#include <linux/cred.h>
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/math64.h>
@@ -412,6 +413,22 @@ static void mock_destroy(struct core_fx *fx, pid_t tgid, int queue_id)
 	}
 }
 
+/*
+ * The level the domain enforces on its queues' own priorities.  Every
+ * queue here is root's at the default operator priority: one tenant,
+ * whose level says below which own priority its queues are paused.
+ */
+static unsigned int fx_level(struct xsched_domain *dom)
+{
+	struct xsched_tenant *t;
+	unsigned int level = 0;
+
+	/* Called with or without dom->mutex: the test drives the domain. */
+	list_for_each_entry(t, &dom->tenants, link)
+		level = max_t(unsigned int, level, t->level);
+	return level;
+}
+
 static void fx_busy(struct core_fx *fx, struct xsched_queue *q, bool busy,
 		    u64 now)
 {
@@ -486,7 +503,7 @@ static void core_binds_mock_provider(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, q[i]->paused);
 	}
 	/* Nothing busy: nothing to enforce, nothing asked of the provider. */
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 0U);
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 0U);
 	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
 }
@@ -511,7 +528,7 @@ static void core_busy_high_pauses_all_lower_in_one_batch(struct kunit *test)
 	fx_busy(fx, low[2], true, T0);
 	fx_decide(fx, T0);
 
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 11U);
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
 	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
 	expect_batch(test, low, ARRAY_SIZE(low));
@@ -545,13 +562,13 @@ static void core_only_changed_levels_are_touched(struct kunit *test)
 
 	fx_busy(fx, q[2], true, T0);			/* level 5 */
 	fx_decide(fx, T0);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 5U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 5U);
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
 	expect_batch(test, q, 2);			/* levels 0 and 3 */
 
 	fx_busy(fx, q[6], true, T0 + 100 * US);	/* level 9 */
 	fx_decide(fx, T0 + 100 * US);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 9U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 9U);
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 2U);
 	/* Levels 5..8 only, in one call; 0 and 3 are not asked again. */
 	expect_batch(test, &q[2], 4);
@@ -569,7 +586,7 @@ static void core_queue_created_below_level_is_paused(struct kunit *test)
 	high = mock_create(test, fx, MOCK_TGID, 0, 11);
 	fx_busy(fx, high, true, T0);
 	fx_decide(fx, T0);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 11U);
 	/* Nobody below the level yet: no call was needed. */
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 0U);
 
@@ -618,11 +635,11 @@ static void core_destroyed_queues_and_gone_process(struct kunit *test)
 	delay = (u64)fx->dom->resume_delay_us * US;
 	fx_busy(fx, high, false, idle_at);
 	fx_decide(fx, idle_at);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 11U);
 	fx_decide(fx, idle_at + delay - 1);
 	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
 	fx_decide(fx, idle_at + delay);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 0U);
 	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
 	/* Only the queue that still exists is named. */
 	expect_batch(test, &b0, 1);
@@ -648,7 +665,7 @@ static void core_provider_failure_degrades_then_retries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
 	KUNIT_EXPECT_EQ(test, fx->dom->errors, 1ULL);
 	KUNIT_EXPECT_TRUE(test, fx->dom->degraded);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 0U);
 	KUNIT_EXPECT_FALSE(test, low[0]->paused);
 	KUNIT_EXPECT_FALSE(test, low[1]->paused);
 	KUNIT_EXPECT_FALSE(test, high->paused);
@@ -675,7 +692,7 @@ static void core_provider_failure_degrades_then_retries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 2U);
 	KUNIT_EXPECT_FALSE(test, fx->dom->degraded);
 	KUNIT_EXPECT_EQ(test, fx->dom->errors, 1ULL);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 11U);
 	expect_batch(test, low, 2);
 	KUNIT_EXPECT_TRUE(test, low[0]->paused);
 	KUNIT_EXPECT_TRUE(test, low[1]->paused);
@@ -1092,13 +1109,24 @@ static void fx_hint_flag(struct core_fx *fx, struct xsched_queue *q, bool on)
 {
 	raw_spin_lock_irq(&fx->dom->lock);
 	q->hint = on;
+	q->hint_until = U64_MAX;	/* these tests are not about expiry */
 	raw_spin_unlock_irq(&fx->dom->lock);
+}
+
+/* An operator's rule moves @q to operator priority @tier. */
+static void fx_tier(struct kunit *test, struct core_fx *fx,
+		    struct xsched_queue *q, unsigned int tier)
+{
+	mutex_lock(&fx->dom->mutex);
+	KUNIT_EXPECT_GE(test, xsched_queue_set_tier(q, tier,
+						    XSCHED_SRC_PROCESS), 0);
+	mutex_unlock(&fx->dom->mutex);
 }
 
 /*
  * Fast passes read only what can change the decision: the queues above
- * the highest busy level, and those at it when queues wait below; a fall
- * of the top level, every tenth poll, and an all-idle domain read all.
+ * the highest busy operator priority, and those at it; a fall of the
+ * top level, every tenth poll, and an all-idle domain read all.
  */
 static void core_poll_fast_pass_reads_only_what_decides(struct kunit *test)
 {
@@ -1108,8 +1136,10 @@ static void core_poll_fast_pass_reads_only_what_decides(struct kunit *test)
 	unsigned int i;
 
 	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	fx_tier(test, fx, high, 11);
 	for (i = 0; i < ARRAY_SIZE(low); i++) {
 		low[i] = mock_create(test, fx, MOCK_TGID + 1, i, 0);
+		fx_tier(test, fx, low[i], 0);
 		fx_hint_flag(fx, low[i], true);
 	}
 
@@ -1119,15 +1149,15 @@ static void core_poll_fast_pass_reads_only_what_decides(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->dom->busy_levels, BIT(0));
 	full = fx->dom->full_polls;
 
-	/* Top level 0, nothing below it: only the idle high is read. */
+	/* Top level 0: the idle high and the level-0 queues are read. */
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, T0 + 100 * US, &read));
-	KUNIT_EXPECT_EQ(test, read, 1ULL);
+	KUNIT_EXPECT_EQ(test, read, 7ULL);
 	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full);
 
 	/* The high rises: seen by a fast pass; the lows are paused. */
 	fx_hint_flag(fx, high, true);
 	KUNIT_EXPECT_TRUE(test, fx_poll(fx, T0 + 200 * US, &read));
-	KUNIT_EXPECT_EQ(test, read, 1ULL);
+	KUNIT_EXPECT_EQ(test, read, 7ULL);
 	fx_decide(fx, T0 + 200 * US);
 	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
 	KUNIT_EXPECT_TRUE(test, low[0]->paused);
@@ -1237,7 +1267,7 @@ static void core_reused_id_decision_between_events(struct kunit *test)
 	xsched_queue_set_busy(high, true, T0);
 	raw_spin_unlock_irq(&fx->dom->lock);
 	xsched_decide(fx->dom, T0);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 11U);
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
 	KUNIT_EXPECT_EQ(test, fx->mock.batch_n, 1U);
 	KUNIT_EXPECT_EQ(test, fx->mock.batch[0], ma->handle);
@@ -1266,7 +1296,7 @@ static void core_reused_id_decision_between_events(struct kunit *test)
 	fx_busy(fx, high, false, T0 + 1 * MS);
 	fx_decide(fx, T0 + 1 * MS);
 	fx_decide(fx, T0 + 1 * MS + delay);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 0U);
 	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
 	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
 }
@@ -1432,7 +1462,7 @@ static void core_node_gone_other_domain_schedules(struct kunit *test)
 	fx_busy(fx, h2, false, T0 + 1 * MS);
 	fx_decide(fx, T0 + 1 * MS);
 	fx_decide(fx, T0 + 1 * MS + delay);
-	KUNIT_EXPECT_EQ(test, dom2->level, 0U);
+	KUNIT_EXPECT_EQ(test, fx_level(dom2), 0U);
 	KUNIT_EXPECT_FALSE(test, l2->paused);
 	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
 	KUNIT_EXPECT_EQ(test, fx->mock.wrong_node, 0U);
@@ -1474,7 +1504,7 @@ static void core_non_preemptive_node_runs_none(struct kunit *test)
 	fx_busy(fx, low, true, T0);
 	fx_decide(fx, T0);
 	fx_decide(fx, T0 + 10 * MS);
-	KUNIT_EXPECT_EQ(test, fx->dom->level, 0U);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 0U);
 	KUNIT_EXPECT_FALSE(test, low->paused);
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 0U);
 	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
@@ -1536,6 +1566,70 @@ static void core_failed_resume_retried_until_mapped(struct kunit *test)
  * its handle stale once; it is then left out of every batch, and a
  * priority change on it fails with -ENODEV without a provider call.
  */
+/* As mock_create(), but the queue's creator runs as @uid. */
+static struct xsched_queue *mock_create_as(struct kunit *test,
+					   struct core_fx *fx, u32 uid,
+					   pid_t tgid, u32 prio)
+{
+	struct cred *c = prepare_creds();
+	const struct cred *old;
+	struct xsched_queue *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->euid = KUIDT_INIT(uid);
+	old = override_creds(c);
+	q = mock_create(test, fx, tgid, 0, prio);
+	revert_creds(old);
+	put_cred(c);
+	KUNIT_EXPECT_TRUE(test, uid_eq(q->uid, KUIDT_INIT(uid)));
+	return q;
+}
+
+/*
+ * Two users at the default operator priority: a user's priority-15
+ * queue pauses that user's own lower queue, never the other user's.  An
+ * operator priority above theirs pauses both users' queues.
+ */
+static void core_users_do_not_preempt_each_other(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *root_q, *hi, *lo;
+
+	root_q = mock_create(test, fx, MOCK_TGID, 0, 7);
+	hi = mock_create_as(test, fx, 1000, MOCK_TGID + 1, 15);
+	lo = mock_create_as(test, fx, 1000, MOCK_TGID + 2, 3);
+	KUNIT_EXPECT_EQ(test, (u32)root_q->tier, 7U);
+	KUNIT_EXPECT_EQ(test, (u32)hi->tier, 7U);
+	KUNIT_EXPECT_PTR_EQ(test, hi->tenant, lo->tenant);
+	KUNIT_EXPECT_PTR_NE(test, hi->tenant, root_q->tenant);
+
+	fx_busy(fx, root_q, true, T0);
+	fx_busy(fx, hi, true, T0);
+	fx_busy(fx, lo, true, T0);
+	fx_decide(fx, T0);
+	KUNIT_EXPECT_FALSE(test, root_q->paused);
+	KUNIT_EXPECT_FALSE(test, hi->paused);
+	KUNIT_EXPECT_TRUE(test, lo->paused);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+
+	/* An operator ranks root's queue higher: the user's queues pause. */
+	fx_tier(test, fx, root_q, 11);
+	fx_decide(fx, T0 + 1 * MS);
+	KUNIT_EXPECT_EQ(test, fx->dom->level, 11U);
+	KUNIT_EXPECT_FALSE(test, root_q->paused);
+	KUNIT_EXPECT_TRUE(test, hi->paused);
+	KUNIT_EXPECT_TRUE(test, lo->paused);
+
+	/* And back: after the delay, the user's own order again. */
+	fx_tier(test, fx, root_q, 7);
+	fx_decide(fx, T0 + 2 * MS);
+	fx_decide(fx, T0 + 3 * MS);
+	KUNIT_EXPECT_FALSE(test, root_q->paused);
+	KUNIT_EXPECT_FALSE(test, hi->paused);
+	KUNIT_EXPECT_TRUE(test, lo->paused);
+	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
+}
+
 static void core_stale_handle_is_not_named_again(struct kunit *test)
 {
 	struct core_fx *fx = fx_bind(test);
@@ -1572,6 +1666,7 @@ static void fx_hint_quiet(struct core_fx *fx, struct xsched_queue *q, bool on)
 {
 	raw_spin_lock_irq(&fx->dom->lock);
 	q->hint = on;
+	q->hint_until = U64_MAX;	/* these tests are not about expiry */
 	raw_spin_unlock_irq(&fx->dom->lock);
 }
 
@@ -1674,6 +1769,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_non_preemptive_node_runs_none),
 	KUNIT_CASE(core_failed_resume_retried_until_mapped),
 	KUNIT_CASE(core_stale_handle_is_not_named_again),
+	KUNIT_CASE(core_users_do_not_preempt_each_other),
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),
 	KUNIT_CASE(core_repeated_pause_failure_backs_off),
 	KUNIT_CASE(core_unbind_fails_open),

@@ -16,6 +16,9 @@
 #include "libxsched.h"
 
 #define EXIT_USAGE 2
+#define XSCHED_RULES_FILE "/etc/xsched/rules.conf"
+/* A rules file larger than this is not one. */
+#define XSCHED_RULES_FILE_MAX (1 << 20)
 
 static const char *const knobs[] = { "poll_us", "resume_delay_us",
 				     "starvation_ms" };
@@ -37,7 +40,17 @@ static void usage(FILE *f)
 "  stats                         scheduler counters and latencies\n"
 "  top [-n ITERATIONS] [-d SECONDS]\n"
 "                                a refreshing view of the busiest queues\n"
-"exit status: 0 ok, 1 error, 2 usage\n", XSCHED_PRIO_MIN, XSCHED_PRIO_MAX);
+"  run --priority PRIO [--] CMD [ARG]...\n"
+"                                run CMD at operator priority PRIO\n"
+"  renice PID [PRIO|clear]       show or set a process's operator priority\n"
+"  rules list                    the operator's rules, as a rules file\n"
+"  rules check|apply [FILE]      check, or check and apply, a rules file\n"
+"                                (default " XSCHED_RULES_FILE ")\n"
+"  rules add KIND [TARGET] PRIO  add or change one rule (user NAME|UID,\n"
+"                                cgroup PATH, or default)\n"
+"  rules remove KIND [TARGET]    remove one rule\n"
+"exit status: 0 ok, 1 error, 2 usage; run: CMD's, or 126/127 if it\n"
+"cannot be run\n", XSCHED_PRIO_MIN, XSCHED_PRIO_MAX);
 }
 
 static int bad_usage(const char *why)
@@ -193,18 +206,20 @@ static void print_domains(struct xsched *xs, const struct xsched_domain_info *d,
 	}
 }
 
-static void print_queues(const struct xsched_queue_info *q, uint32_t n)
+static void print_queues(struct xsched *xs, const struct xsched_queue_info *q,
+			 uint32_t n)
 {
-	uint32_t i;
+	uint32_t i, op, src;
+	char opbuf[24];
 
 	if (json) {
 		printf("\"queues\":[");
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			printf("%s{\"id\":%u,\"gpu_id\":%u,\"pid\":%d,\"uid\":%u,"
 			       "\"queue_id\":%u,\"priority\":%u,\"state\":\"%s\","
 			       "\"hinted\":%s,\"busy_ns\":%" PRIu64
 			       ",\"paused_ns\":%" PRIu64 ",\"preemptions\":%" PRIu64
-			       ",\"last_lat_ns\":%" PRIu64 ",\"max_lat_ns\":%" PRIu64 "}",
+			       ",\"last_lat_ns\":%" PRIu64 ",\"max_lat_ns\":%" PRIu64,
 			       i ? "," : "", q[i].id, q[i].gpu_id, q[i].pid,
 			       q[i].uid, q[i].queue_id, q[i].priority,
 			       xsched_queue_state_name(q[i].state),
@@ -212,16 +227,31 @@ static void print_queues(const struct xsched_queue_info *q, uint32_t n)
 			       (uint64_t)q[i].busy_ns, (uint64_t)q[i].paused_ns,
 			       (uint64_t)q[i].preempt_count,
 			       (uint64_t)q[i].last_lat_ns, (uint64_t)q[i].max_lat_ns);
+			/* A queue gone since the list has no operator priority. */
+			if (!xsched_queue_op_priority(xs, q[i].id, &op, &src))
+				printf(",\"op_priority\":%u,\"op_source\":\"%s\"}",
+				       op, xsched_source_name(src));
+			else
+				printf(",\"op_priority\":null,\"op_source\":null}");
+		}
 		printf("]");
 		return;
 	}
-	printf("%-6s %-8s %-8s %6s %4s %-7s %12s %12s %8s\n", "ID", "GPU_ID",
-	       "PID", "UID", "PRIO", "STATE", "BUSY_MS", "PAUSED_MS", "PREEMPT");
-	for (i = 0; i < n; i++)
-		printf("%-6u %-8u %-8d %6u %4u %-7s %12.3f %12.3f %8" PRIu64 "\n",
-		       q[i].id, q[i].gpu_id, q[i].pid, q[i].uid, q[i].priority,
-		       xsched_queue_state_name(q[i].state), q[i].busy_ns / 1e6,
-		       q[i].paused_ns / 1e6, (uint64_t)q[i].preempt_count);
+	printf("%-6s %-8s %-8s %6s %-13s %4s %-7s %12s %12s %8s\n", "ID",
+	       "GPU_ID", "PID", "UID", "OP", "PRIO", "STATE", "BUSY_MS",
+	       "PAUSED_MS", "PREEMPT");
+	for (i = 0; i < n; i++) {
+		if (!xsched_queue_op_priority(xs, q[i].id, &op, &src))
+			snprintf(opbuf, sizeof(opbuf), "%u/%s", op,
+				 xsched_source_name(src));
+		else
+			snprintf(opbuf, sizeof(opbuf), "-");
+		printf("%-6u %-8u %-8d %6u %-13s %4u %-7s %12.3f %12.3f %8" PRIu64 "\n",
+		       q[i].id, q[i].gpu_id, q[i].pid, q[i].uid, opbuf,
+		       q[i].priority, xsched_queue_state_name(q[i].state),
+		       q[i].busy_ns / 1e6, q[i].paused_ns / 1e6,
+		       (uint64_t)q[i].preempt_count);
+	}
 }
 
 /*
@@ -276,7 +306,7 @@ static int cmd_list(int argc, char **argv)
 		putchar(',');
 	else
 		putchar('\n');
-	print_queues(q, nq);
+	print_queues(xs, q, nq);
 	if (json)
 		printf("}\n");
 	xsched_close(xs);
@@ -376,13 +406,14 @@ static int cmd_stats(int argc, char **argv)
 {
 	struct xsched_domain_info *d;
 	struct xsched_queue_info *q;
+	struct xsched *xs;
 	uint32_t nd, nq, i;
 	int ret;
 
 	(void)argv;
 	if (argc != 1)
 		return bad_usage("stats takes no arguments");
-	ret = snapshot("stats", &d, &nd, &q, &nq, NULL);
+	ret = snapshot("stats", &d, &nd, &q, &nq, &xs);
 	if (ret)
 		return ret;
 	if (json)
@@ -411,7 +442,7 @@ static int cmd_stats(int argc, char **argv)
 	}
 	if (json) {
 		printf("],");
-		print_queues(q, nq);
+		print_queues(xs, q, nq);
 		printf("}\n");
 	} else {
 		for (i = 0; i < nq; i++)
@@ -420,6 +451,7 @@ static int cmd_stats(int argc, char **argv)
 			       (uint64_t)q[i].preempt_count,
 			       (uint64_t)q[i].last_lat_ns, (uint64_t)q[i].max_lat_ns);
 	}
+	xsched_close(xs);
 	free(d);
 	free(q);
 	return 0;
@@ -516,6 +548,265 @@ static int cmd_top(int argc, char **argv)
 	return ret ? fail("top", ret) : 0;
 }
 
+/* ---- operator priorities ---- */
+
+static int parse_prio(const char *s, uint32_t *prio)
+{
+	return parse_u32(s, prio) || *prio > XSCHED_PRIO_MAX ? -EINVAL : 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct xsched *xs;
+	uint32_t prio;
+	int i = 1, ret;
+
+	if (argc < 3 || strcmp(argv[i], "--priority") ||
+	    parse_prio(argv[i + 1], &prio))
+		return bad_usage("run needs --priority PRIO and a command");
+	i += 2;
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	if (i >= argc)
+		return bad_usage("run needs a command");
+	if (open_dev(&xs))
+		return 1;
+	ret = xsched_set_proc_priority(xs, 0, prio);
+	xsched_close(xs);
+	if (ret) {
+		fprintf(stderr, "xschedctl: run: operator priority %u: %s%s\n",
+			prio, strerror(-ret), ret == -EPERM ?
+			" (raising it needs CAP_SYS_NICE)" : "");
+		return 1;
+	}
+	execvp(argv[i], &argv[i]);
+	fprintf(stderr, "xschedctl: run: %s: %s\n", argv[i], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
+static int cmd_renice(int argc, char **argv)
+{
+	uint32_t pid, prio = 0, src;
+	struct xsched *xs;
+	int ret;
+
+	if (argc < 2 || argc > 3 || parse_u32(argv[1], &pid) || pid > INT32_MAX ||
+	    (argc == 3 && strcmp(argv[2], "clear") && parse_prio(argv[2], &prio)))
+		return bad_usage("renice needs PID [PRIO|clear]");
+	if (open_dev(&xs))
+		return 1;
+	if (argc == 3 && !strcmp(argv[2], "clear"))
+		ret = xsched_clear_proc_priority(xs, (int)pid);
+	else if (argc == 3)
+		ret = xsched_set_proc_priority(xs, (int)pid, prio);
+	else
+		ret = 0;
+	if (!ret)
+		ret = xsched_proc_priority(xs, (int)pid, &prio, &src);
+	xsched_close(xs);
+	if (ret)
+		return fail("renice", ret);
+	if (json)
+		printf("{\"pid\":%u,\"op_priority\":%u,\"source\":\"%s\"}\n",
+		       pid, prio, xsched_source_name(src));
+	else
+		printf("%u: operator priority %u (%s)\n", pid, prio,
+		       xsched_source_name(src));
+	return 0;
+}
+
+/* The whole of @path, NUL-terminated; malloc()ed. */
+static int read_text(const char *path, char **text)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+	char *buf;
+
+	if (!f)
+		return -errno;
+	buf = malloc(XSCHED_RULES_FILE_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, XSCHED_RULES_FILE_MAX + 1, f);
+	if (ferror(f) || n > XSCHED_RULES_FILE_MAX) {
+		fclose(f);
+		free(buf);
+		return n > XSCHED_RULES_FILE_MAX ? -EFBIG : -EIO;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (strlen(buf) != n) {
+		free(buf);
+		return -EINVAL;		/* a NUL byte: not a text file */
+	}
+	*text = buf;
+	return 0;
+}
+
+static int rules_from_file(const char *path, struct xsched_rule **r,
+			   uint32_t *n)
+{
+	unsigned int line;
+	char why[160], *text = NULL;
+	int ret = read_text(path, &text);
+
+	if (ret) {
+		fprintf(stderr, "xschedctl: %s: %s\n", path, strerror(-ret));
+		return 1;
+	}
+	ret = xsched_rules_parse(text, r, n, &line, why, sizeof(why));
+	free(text);
+	if (ret == -EINVAL) {
+		fprintf(stderr, "xschedctl: %s:%u: %s; nothing applied\n",
+			path, line, why);
+		return 1;
+	}
+	return ret ? fail(path, ret) : 0;
+}
+
+static void print_rules(const struct xsched_rule *r, uint32_t n, uint64_t gen)
+{
+	char line[320];
+	uint32_t i;
+
+	if (json) {
+		printf("{\"generation\":%" PRIu64 ",\"rules\":[", gen);
+		for (i = 0; i < n; i++) {
+			xsched_rule_format(&r[i], line, sizeof(line));
+			printf("%s", i ? "," : "");
+			json_str(line);
+		}
+		printf("]}\n");
+		return;
+	}
+	printf("# xsched rules, generation %" PRIu64 ": %u rule%s\n", gen, n,
+	       n == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		if (xsched_rule_format(&r[i], line, sizeof(line)) > 0)
+			printf("%s\n", line);
+}
+
+/* rules add / remove: read, change, write back unless changed meanwhile. */
+static int rules_edit(struct xsched *xs, const struct xsched_rule *rule,
+		      int add)
+{
+	struct xsched_rule *r = NULL, *more;
+	uint32_t n, i;
+	uint64_t gen;
+	int ret, tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		ret = xsched_get_rules(xs, &r, &n, &gen);
+		if (ret)
+			return ret;
+		for (i = 0; i < n && !xsched_rule_same(&r[i], rule); i++)
+			;
+		if (!add && i == n) {
+			free(r);
+			return -ENOENT;
+		}
+		if (add && i == n) {
+			more = realloc(r, (n + 1) * sizeof(*r));
+			if (!more) {
+				free(r);
+				return -ENOMEM;
+			}
+			r = more;
+			n++;
+		}
+		if (add)
+			r[i] = *rule;
+		else
+			r[i] = r[--n];
+		ret = xsched_set_rules(xs, r, n, gen, 0);
+		free(r);
+		r = NULL;
+		if (ret != -EAGAIN)
+			return ret;
+	}
+	return ret;
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+	const char *path = XSCHED_RULES_FILE;
+	struct xsched_rule *r = NULL, one;
+	char line[512], why[160];
+	struct xsched *xs;
+	uint64_t gen;
+	uint32_t n;
+	int ret, i;
+
+	if (argc < 2)
+		return bad_usage("rules needs list, check, apply, add or remove");
+	if (!strcmp(argv[1], "check") || !strcmp(argv[1], "apply")) {
+		if (argc > 3)
+			return bad_usage("rules check|apply take at most a FILE");
+		if (argc == 3)
+			path = argv[2];
+		if (rules_from_file(path, &r, &n))
+			return 1;
+		if (!strcmp(argv[1], "check")) {
+			printf("%s: %u rule%s, valid\n", path, n,
+			       n == 1 ? "" : "s");
+			free(r);
+			return 0;
+		}
+		if (open_dev(&xs)) {
+			free(r);
+			return 1;
+		}
+		ret = xsched_set_rules(xs, r, n, 0, XSCHED_RULES_FORCE);
+		xsched_close(xs);
+		free(r);
+		if (ret)
+			return fail("rules apply", ret);
+		printf("%s: %u rule%s applied\n", path, n, n == 1 ? "" : "s");
+		return 0;
+	}
+	if (!strcmp(argv[1], "list")) {
+		if (argc != 2)
+			return bad_usage("rules list takes no arguments");
+		if (open_dev(&xs))
+			return 1;
+		ret = xsched_get_rules(xs, &r, &n, &gen);
+		xsched_close(xs);
+		if (ret)
+			return fail("rules list", ret);
+		print_rules(r, n, gen);
+		free(r);
+		return 0;
+	}
+	if (strcmp(argv[1], "add") && strcmp(argv[1], "remove"))
+		return bad_usage("rules needs list, check, apply, add or remove");
+	/* The rest is one rule; remove needs no priority: give it one. */
+	line[0] = '\0';
+	for (i = 2; i < argc; i++) {
+		if (strlen(line) + strlen(argv[i]) + 2 >= sizeof(line))
+			return bad_usage("rule too long");
+		strcat(line, argv[i]);
+		strcat(line, " ");
+	}
+	if (!strcmp(argv[1], "remove"))
+		strcat(line, "0");
+	if (xsched_rule_parse(line, &one, why, sizeof(why))) {
+		fprintf(stderr, "xschedctl: rules %s: %s\n", argv[1], why);
+		return EXIT_USAGE;
+	}
+	if (open_dev(&xs))
+		return 1;
+	ret = rules_edit(xs, &one, !strcmp(argv[1], "add"));
+	xsched_close(xs);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "xschedctl: rules remove: no such rule\n");
+		return 1;
+	}
+	return ret ? fail(!strcmp(argv[1], "add") ? "rules add" : "rules remove",
+			  ret) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -546,6 +837,12 @@ int main(int argc, char **argv)
 		return cmd_stats(argc, argv);
 	if (!strcmp(argv[0], "top"))
 		return cmd_top(argc, argv);
+	if (!strcmp(argv[0], "run"))
+		return cmd_run(argc, argv);
+	if (!strcmp(argv[0], "renice"))
+		return cmd_renice(argc, argv);
+	if (!strcmp(argv[0], "rules"))
+		return cmd_rules(argc, argv);
 	if (!strcmp(argv[0], "help"))
 		return usage(stdout), 0;
 	return bad_usage("unknown command");

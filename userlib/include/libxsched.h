@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define LIBXSCHED_VERSION_MAJOR	0
-#define LIBXSCHED_VERSION_MINOR	1
+#define LIBXSCHED_VERSION_MINOR	2
 
 /* The default device node and sysfs directory. */
 #define XSCHED_DEV_PATH		"/dev/" XSCHED_DEVICE_NAME
@@ -64,6 +64,52 @@ int xsched_hint_end(struct xsched *xs, uint32_t id);
 
 /* "idle", "busy", "paused" or "unknown"; never NULL. */
 const char *xsched_queue_state_name(uint32_t state);
+
+/*
+ * Operator priorities (XSCHED_FEAT_TENANCY; docs/scheduler.md, "Who may
+ * preempt whom").  A queue's operator priority and where it comes from
+ * (XSCHED_SRC_*).
+ */
+int xsched_queue_op_priority(struct xsched *xs, uint32_t id,
+			     uint32_t *op_priority, uint32_t *source);
+/* "default", "user", "cgroup", "process", "inherited" or "unknown". */
+const char *xsched_source_name(uint32_t source);
+
+/*
+ * A process's operator priority, like renice: @pid 0 is the caller.  Its
+ * children, through fork and exec, inherit it unless they have their own.
+ */
+int xsched_proc_priority(struct xsched *xs, int pid, uint32_t *priority,
+			 uint32_t *source);
+int xsched_set_proc_priority(struct xsched *xs, int pid, uint32_t priority);
+int xsched_clear_proc_priority(struct xsched *xs, int pid);
+
+/*
+ * The operator's user, cgroup and default rules, replaced whole.
+ * *@arr is malloc()ed (NULL when *@count is 0); free().  Pass the
+ * @generation xsched_get_rules() reported, or XSCHED_RULES_FORCE in
+ * @flags: -EAGAIN if the rules changed in between.
+ */
+int xsched_get_rules(struct xsched *xs, struct xsched_rule **arr,
+		     uint32_t *count, uint64_t *generation);
+int xsched_set_rules(struct xsched *xs, const struct xsched_rule *arr,
+		     uint32_t count, uint64_t generation, uint32_t flags);
+
+/*
+ * The rules file: one rule a line, "user NAME|UID PRIO", "cgroup PATH
+ * PRIO" or "default PRIO"; '#' starts a comment.  Parsed whole: on
+ * error, nothing is returned, *@bad_line is the line and @why the reason.
+ */
+int xsched_rules_parse(const char *text, struct xsched_rule **arr,
+		       uint32_t *count, unsigned int *bad_line, char *why,
+		       size_t whylen);
+int xsched_rule_parse(const char *line, struct xsched_rule *r, char *why,
+		      size_t whylen);
+/* Nonzero if @a and @b are rules for the same target. */
+int xsched_rule_same(const struct xsched_rule *a,
+		     const struct xsched_rule *b);
+/* One rule as a line of the file; returns its length or -ENOSPC. */
+int xsched_rule_format(const struct xsched_rule *r, char *buf, size_t len);
 
 /*
  * Domain sysfs (XSCHED_SYSFS_PATH/domains/<gpu_id>/).  A knob is one of

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of every QEMU guest (scripts/lib.sh's guest_stage puts it there).
-# Mounts proc, sysfs, devtmpfs, tmpfs, tracefs and debugfs, sources /job (the
+# Mounts proc, sysfs, devtmpfs, tmpfs, tracefs, debugfs and cgroup2, sources
+# /job (the
 # tests, the demo or the benchmarks), dumps the kernel log, powers off.
 # The job reports on the serial console; xt() prints "XT ..." lines.
 if [ "$$" != 1 ]; then
@@ -17,6 +18,7 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 mount -t debugfs nodev /sys/kernel/debug 2>/dev/null
+mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
 
 xt() { echo "XT $*"; }
 echo "xsched-qemu: begin" >/dev/kmsg

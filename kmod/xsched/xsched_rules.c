@@ -119,8 +119,8 @@ bool xsched_may_see(const struct xsched_queue *q)
 /*
  * May the caller see @q's ring address?  As ptrace_may_access() in
  * read mode decides for /proc/<pid>/maps, without the LSM hook: the
- * caller's fsuid and fsgid are the owner's every uid and gid, and the
- * owner is dumpable; or the caller is privileged.
+ * caller is the owner, or its fsuid and fsgid are the owner's every uid
+ * and gid and the owner is dumpable, or the caller is privileged.
  */
 bool xsched_may_see_va(const struct xsched_queue *q)
 {
@@ -128,6 +128,8 @@ bool xsched_may_see_va(const struct xsched_queue *q)
 	struct task_struct *task;
 	bool ok = false;
 
+	if (q->pid && q->pid == task_tgid(current))
+		return true;	/* the owner itself, as for /proc/self */
 	if (xsched_privileged())
 		return true;
 	if (!q->pid || !q->mem.mm ||

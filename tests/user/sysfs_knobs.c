@@ -17,14 +17,14 @@ static char ddir[128];
 
 static const char *const dom_files[] = {
 	"name", "gpu_id", "policy", "poll_us", "resume_delay_us",
-	"starvation_ms", "nr_queues", "level", "decisions", "pauses",
+	"starvation_ms", "starvation_slice_ms", "hint_ms", "nr_queues", "level", "decisions", "pauses",
 	"resumes", "errors", "degraded", "pause_lat_mean_ns",
 	"pause_lat_max_ns", "decide_ns", "polls", "poll_ns", "polled",
 	"policy_ns", "full_polls",
 };
 
 static const char *const queue_files[] = {
-	"priority", "pid", "uid", "gpu_id", "queue_id", "state", "busy_ns",
+	"priority", "op_priority", "op_source", "pid", "uid", "gpu_id", "queue_id", "state", "busy_ns",
 	"paused_ns", "preempt_count", "last_lat_ns", "max_lat_ns",
 };
 
@@ -106,7 +106,7 @@ int main(void)
 	int sfd, idlo = -1, idhi = -1, ret;
 
 	xt_prog = "sysfs_knobs";
-	xt_plan(28);
+	xt_plan(36);
 	fd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xsq_list_init(&l, sizeof(di), &di, 1);
@@ -138,6 +138,8 @@ int main(void)
 	knob_case("poll_us", "250", "9", "100001");
 	knob_case("resume_delay_us", "500", NULL, "1000001");
 	knob_case("starvation_ms", "40", NULL, "60001");
+	knob_case("starvation_slice_ms", "20", "0", "10001");
+	knob_case("hint_ms", "200", "0", "60001");
 	path(p, sizeof(p), ddir, "policy");
 	ret = xsq_write(p, "bogus");
 	xsq_read(p, v, sizeof(v));
@@ -199,7 +201,8 @@ int main(void)
 	xt_check("domain/pauses-counted", xsq_read_ll(p) >= 2, "%lld",
 		 xsq_read_ll(p));
 	path(p, sizeof(p), ddir, "level");
-	xt_check("domain/level", xsq_read_ll(p) == 11, "%lld", xsq_read_ll(p));
+	/* One user's queues, all at the default operator priority. */
+	xt_check("domain/level", xsq_read_ll(p) == 7, "%lld", xsq_read_ll(p));
 
 	/* Tracepoints: a pause shows up with its latency. */
 	mkdir("/sys/kernel/tracing", 0755);

@@ -55,7 +55,12 @@ if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" \
    [ -f "$dest/usr/lib/pkgconfig/libxsched.pc" ] &&
    [ -x "$dest/usr/sbin/xschedctl" ] &&
    [ -f "$dest/usr/share/man/man8/xschedctl.8" ] &&
-   [ -f "$dest/usr/share/man/man3/xsched_attach_hip_stream.3" ]; then
+   [ -f "$dest/usr/share/man/man3/xsched_attach_hip_stream.3" ] &&
+   [ -f "$dest/usr/share/man/man3/xsched_get_rules.3" ] &&
+   grep -q '^ExecStart=/usr/sbin/xschedctl rules apply' \
+	"$dest/usr/lib/systemd/system/xsched-rules.service" &&
+   [ -f "$dest/etc/xsched/rules.conf" ] &&
+   "$out/xschedctl-static" rules check "$dest/etc/xsched/rules.conf" >>"$log" 2>&1; then
 	result pass userlib/install
 else
 	result fail userlib/install "log: $log"
@@ -84,10 +89,11 @@ else
 	result fail userlib/pkg-config-consumer "cflags '$cflags', log: $log"
 fi
 
-# Exactly the symbols of the map, all at LIBXSCHED_0.1.
-want=$(sed -n 's/^[[:space:]]*\(xsched_[a-z_]*\);/\1/p' "$XSCHED_TOP/userlib/libxsched.map" | sort)
-have=$(nm -D --defined-only "$out/libxsched.so" | awk '$2 == "T" { print $3 }' |
-	sed 's/@@LIBXSCHED_0\.1$//' | sort)
+# Exactly the symbols of the map, each at the version node that names it.
+want=$(awk '/^LIBXSCHED_/ { v = $1 } /^[[:space:]]*xsched_[a-z_]*;/ {
+	sub(/^[[:space:]]*/, ""); sub(/;$/, ""); print $0 "@@" v }' \
+	"$XSCHED_TOP/userlib/libxsched.map" | sort)
+have=$(nm -D --defined-only "$out/libxsched.so" | awk '$2 == "T" { print $3 }' | sort)
 if [ "$want" = "$have" ]; then
 	result pass userlib/exports-match-map
 else
@@ -125,4 +131,26 @@ rc=0; "$ctl" frobnicate 2>/dev/null || rc=$?
 [ "$rc" = 2 ] && result pass userlib/xschedctl-usage-exit-2 || result fail userlib/xschedctl-usage-exit-2 "exit $rc"
 rc=0; "$ctl" --device /nonexistent list 2>/dev/null || rc=$?
 [ "$rc" = 1 ] && result pass userlib/xschedctl-no-device-exit-1 || result fail userlib/xschedctl-no-device-exit-1 "exit $rc"
+
+# The rules file parser: valid files pass; each malformed one is refused
+# with its line and reason (exit 1), before any device is opened.
+rules_case() {
+	local name=$1 want=$2 text=$3 out rc=0
+	printf '%b' "$text" >"$dest/rules.conf"
+	out=$("$ctl" --device /nonexistent rules check "$dest/rules.conf" 2>&1) || rc=$?
+	case "$rc:$out" in
+	$want) result pass "userlib/rules-file/$name" ;;
+	*) result fail "userlib/rules-file/$name" "exit $rc: $out" ;;
+	esac
+}
+rules_case valid '0:*3 rules, valid' '# c\nuser 0 3  # root\ncgroup /k/*/c?  9\n\ndefault 7\n'
+rules_case empty '0:*0 rules, valid' '# nothing\n'
+rules_case bad-priority '1:*rules.conf:2: priority *16* is not 0..15*' 'user 0 1\nuser 1 16\n'
+rules_case bad-kind '1:*rules.conf:1: unknown rule *group*' 'group 0 1\n'
+rules_case relative-cgroup '1:*rules.conf:1: cgroup *a/b* is not an absolute path*' 'cgroup a/b 1\n'
+rules_case duplicate '1:*rules.conf:3: the same target given twice (line 1)*' 'user 5 1\ndefault 2\nuser 5 3\n'
+rules_case two-defaults '1:*rules.conf:2: default given twice (line 1)*' 'default 1\ndefault 2\n'
+rules_case unknown-user '1:*rules.conf:1: no such user*' 'user no-such-user-xs 1\n'
+rules_case trailing-word '1:*rules.conf:1: unexpected *x* after the priority*' 'user 0 1 x\n'
+rules_case missing-priority '1:*rules.conf:1: missing priority*' 'user 0\n'
 summary

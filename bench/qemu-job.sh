@@ -25,7 +25,16 @@ TI=$T/instances/xsched_bench
 
 step_fail() { xt FAIL "$1" "${2:-}"; }
 
-xs_load() { insmod /modules/xsched.ko || step_fail load-xsched; }
+# xs_load: insmod; STARVATION_MS (if set) becomes every domain's knob.
+xs_load() {
+	local d
+	insmod /modules/xsched.ko || step_fail load-xsched
+	[ -n "${STARVATION_MS:-}" ] || return 0
+	for d in /sys/class/misc/xsched/domains/*; do
+		echo "$STARVATION_MS" >"$d/starvation_ms" ||
+			step_fail starvation-knob
+	done
+}
 xs_unload() {
 	rmmod xsched && [ ! -e /sys/module/xsched ] || step_fail unload-xsched
 }

@@ -23,17 +23,22 @@
 #
 # Exits non-zero only if QEMU or a step fails, never because of a figure.
 #
-# Usage: bench/run.sh [--line 6.12|6.1] [--clock icount|real] [--only PART]... [--tasks N] [--timeout SECONDS]
+# --starvation-ms N sets every domain's starvation_ms for the runs with
+# xsched (default: the module's, 1000 ms; 0 turns the bound off), to
+# measure what the starvation bound costs the high-priority clients.
+#
+# Usage: bench/run.sh [--line 6.12|6.1] [--clock icount|real] [--only PART]... [--tasks N] [--starvation-ms N] [--timeout SECONDS]
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 . "$XSCHED_TOP/bench/report.sh"
 
 all_parts="systematic pause scaling memory"
-usage() { echo "usage: $0 [--line 6.12|6.1] [--clock icount|real] [--only systematic|pause|scaling|memory]... [--tasks N] [--timeout SECONDS]"; }
+usage() { echo "usage: $0 [--line 6.12|6.1] [--clock icount|real] [--only systematic|pause|scaling|memory]... [--tasks N] [--starvation-ms N] [--timeout SECONDS]"; }
 line=6.12
 clock=icount
 tasks=20
 timeout_s=1200
+starvation=""
 parts=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--only) [ $# -ge 2 ] && [[ " $all_parts " == *" $2 "* ]] || { usage >&2; exit 2; }; parts="$parts $2"; shift 2 ;;
 	--clock) [ $# -ge 2 ] && [[ $2 =~ ^(icount|real)$ ]] || { usage >&2; exit 2; }; clock=$2; shift 2 ;;
 	--tasks) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; tasks=$2; shift 2 ;;
+	--starvation-ms) [ $# -ge 2 ] && [[ $2 =~ ^[0-9]{1,5}$ ]] || { usage >&2; exit 2; }; starvation=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; timeout_s=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
@@ -48,7 +54,7 @@ while [ $# -gt 0 ]; do
 done
 # The guest runs them in this order whatever the order of --only.
 parts=$(for p in $all_parts; do [[ " ${parts:-$all_parts} " != *" $p "* ]] || echo "$p"; done | xargs)
-repro() { echo "  reproduce: bench/run.sh --line $line --clock $clock --only $1${2:+ $2}"; }
+repro() { echo "  reproduce: bench/run.sh --line $line --clock $clock --only $1${2:+ $2}${starvation:+ --starvation-ms $starvation}"; }
 
 t_start=$SECONDS
 ensure_deps
@@ -68,6 +74,7 @@ TASKS=$tasks
 KERNELS=30
 KERNEL_US=1000
 TRACE=1
+STARVATION_MS=$starvation
 EOP
 guest_clock "$clock"
 clockdesc=$qemu_clock_desc
@@ -81,6 +88,7 @@ echo "one simulated MI300X node (xsched_sim.ko defaults: runlist change 20 us +"
 echo "2 us/queue, CWSR save 40 us, restore 40 us).  ALL FIGURES ARE MODELLED"
 echo "on the simulated GPU, not measured on hardware; CPU costs are those of"
 echo "the emulated CPU.  Raw guest output: $log"
+echo "starvation_ms: ${starvation:-the module default (1000; slice 10 ms)}"
 
 # us_of NS: "12.3 us"
 us_of() { awk -v v="${1:-}" 'BEGIN { if (v == "" || v == "-") print "-"; else printf "%.1f us\n", v / 1000 }'; }

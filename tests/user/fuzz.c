@@ -134,7 +134,13 @@ static void fuzz_xsched(int xfd, unsigned int *seed)
 		XSCHED_IOC_GET_FEATURES, XSCHED_IOC_LIST_DOMAINS,
 		XSCHED_IOC_LIST_QUEUES, XSCHED_IOC_QUEUE_INFO,
 		XSCHED_IOC_SET_PRIORITY, XSCHED_IOC_HINT,
+		XSCHED_IOC_GET_RULES, XSCHED_IOC_SET_RULES,
+		XSCHED_IOC_PROC_PRIORITY,
 	};
+	static const char *const cgroups[] = { "/", "/xf-*", "/a/?", "/*/*" };
+	struct xsched_rule rules[4];
+	struct xsched_rules rs;
+	struct xsched_proc_priority pp;
 	union {
 		unsigned char raw[512];
 		struct xsched_list l;
@@ -148,7 +154,35 @@ static void fuzz_xsched(int xfd, unsigned int *seed)
 
 	for (i = 0; i < sizeof(u.raw); i++)
 		u.raw[i] = (unsigned char)rnd(seed, 256);
-	switch (rnd(seed, 8)) {
+	switch (rnd(seed, 10)) {
+	case 8:		/* a well-formed rule set, sometimes a bad one */
+		memset(rules, 0, sizeof(rules));
+		for (i = 0; i < 4; i++) {
+			rules[i].kind = 1 + rnd(seed, 3);
+			rules[i].priority = rnd(seed, 17);
+			if (rules[i].kind == XSCHED_RULE_USER)
+				rules[i].uid = rnd(seed, 3) ? 0 : NOBODY;
+			if (rules[i].kind == XSCHED_RULE_CGROUP)
+				strcpy(rules[i].cgroup, cgroups[rnd(seed, 4)]);
+		}
+		memset(&rs, 0, sizeof(rs));
+		rs.size = sizeof(rs);
+		rs.flags = rnd(seed, 4) ? XSCHED_RULES_FORCE : 0;
+		rs.entry_size = sizeof(rules[0]);
+		rs.count = rnd(seed, 5);
+		rs.entries = (uintptr_t)rules;
+		count(xsq_ioctl(xfd, rnd(seed, 3) ? XSCHED_IOC_SET_RULES :
+				XSCHED_IOC_GET_RULES, &rs));
+		return;
+	case 9:		/* a process priority: own, parent's, anyone's */
+		memset(&pp, 0, sizeof(pp));
+		pp.size = sizeof(pp);
+		pp.flags = rnd(seed, 4);
+		pp.pid = rnd(seed, 3) == 0 ? 0 : rnd(seed, 2) ? (int)getppid() :
+			 (int)rnd(seed, 400);
+		pp.priority = rnd(seed, 17);
+		count(xsq_ioctl(xfd, XSCHED_IOC_PROC_PRIORITY, &pp));
+		return;
 	case 0:		/* well-formed list of this process's queues */
 		xsq_list_init(&u.l, sizeof(qi[0]), qi, 8);
 		u.l.flags = rnd(seed, 2) ? XSCHED_LIST_MINE : 0;
@@ -382,7 +416,17 @@ int main(int argc, char **argv)
 		xsq_write(p, saved[i]);
 		ok &= !xsq_read(p, v, sizeof(v)) && !strcmp(v, saved[i]);
 	}
-	xt_check("knobs-restored", ok, "a knob differs");
+	/* The rules too (process rules ended with the workers). */
+	{
+		struct xsched_rules rs;
+
+		memset(&rs, 0, sizeof(rs));
+		rs.size = sizeof(rs);
+		rs.flags = XSCHED_RULES_FORCE;
+		rs.entry_size = sizeof(struct xsched_rule);
+		ok &= !xsq_ioctl(xfd, XSCHED_IOC_SET_RULES, &rs);
+	}
+	xt_check("knobs-restored", ok, "a knob or the rules differ");
 
 	paused = 0;
 	ok = XSQ_WAIT_FOR((n = xsq_count_queues(xfd, &paused)) == 0, 5000);

@@ -181,6 +181,11 @@ static void unload_paused(struct simq *hi)
 		 XSQ_WAIT_FOR((id = xsq_find(fd, (uintptr_t)lo.ring)) > 0 &&
 			      xsq_find(fd, (uintptr_t)hi->ring) > 0, 2000),
 		 "low id %d", id);
+	/* A slow kernel (the debug one) may have drained both meanwhile. */
+	if (simq_rdid(hi) == hi->wdid)
+		simq_submit(hi, LIFECYCLE_NS, LIFECYCLE_N / 2);
+	if (simq_rdid(&lo) == lo.wdid)
+		simq_submit(&lo, LIFECYCLE_NS, LIFECYCLE_N / 2);
 	xt_check("reload/pauses-again",
 		 XSQ_WAIT_FOR(xsq_state(fd, id) == XSCHED_QUEUE_PAUSED, 5000),
 		 "state %d", xsq_state(fd, id));

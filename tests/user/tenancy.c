@@ -280,6 +280,7 @@ static void cross_user(void)
 		 xsq_state(xfd, uid_id));
 
 	/* Root's own lower queue is ordered below root's busy one. */
+	simq_submit(&r, 2 * MS, 40);
 	loid = new_queue(&lo, xfd, sfd, 3);
 	simq_submit(&lo, 1 * MS, 8);
 	xt_check("own-queues/lower-paused",

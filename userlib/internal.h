@@ -13,6 +13,7 @@ struct xsched {
 };
 
 int xs_ioctl(int fd, unsigned long cmd, void *arg);
+int xs_query(struct xsched *xs, uint32_t id, struct xsched_queue_query *q);
 void xs_hip_unload(struct xs_hip *hip);
 uint64_t xs_now_ms(void);
 void xs_sleep_ms(unsigned int ms);

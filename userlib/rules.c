@@ -23,10 +23,7 @@ XS_EXPORT int xsched_queue_op_priority(struct xsched *xs, uint32_t id,
 
 	if (!xs || !op_priority)
 		return -EINVAL;
-	memset(&q, 0, sizeof(q));
-	q.size = sizeof(q);
-	q.id = id;
-	ret = xs_ioctl(xs->fd, XSCHED_IOC_QUEUE_INFO, &q);
+	ret = xs_query(xs, id, &q);
 	if (ret)
 		return ret;
 	*op_priority = q.op_priority;

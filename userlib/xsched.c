@@ -182,6 +182,14 @@ XS_EXPORT int xsched_get_queues(struct xsched *xs, uint32_t flags,
 		      (void **)arr, count);
 }
 
+int xs_query(struct xsched *xs, uint32_t id, struct xsched_queue_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->id = id;
+	return xs_ioctl(xs->fd, XSCHED_IOC_QUEUE_INFO, q);
+}
+
 XS_EXPORT int xsched_queue_info(struct xsched *xs, uint32_t id,
 				struct xsched_queue_info *info)
 {
@@ -190,10 +198,7 @@ XS_EXPORT int xsched_queue_info(struct xsched *xs, uint32_t id,
 
 	if (!xs || !info)
 		return -EINVAL;
-	memset(&q, 0, sizeof(q));
-	q.size = sizeof(q);
-	q.id = id;
-	ret = xs_ioctl(xs->fd, XSCHED_IOC_QUEUE_INFO, &q);
+	ret = xs_query(xs, id, &q);
 	if (!ret)
 		*info = q.info;
 	return ret;

@@ -349,12 +349,8 @@ static const char *const xsched_source_names[] = {
 static ssize_t op_source_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
-	struct xsched_queue *q = to_q(kobj);
-	unsigned int src;
+	unsigned int src = READ_ONCE(to_q(kobj)->tier_src);	/* one byte */
 
-	mutex_lock(&q->dom->mutex);
-	src = q->tier_src;
-	mutex_unlock(&q->dom->mutex);
 	if (src >= ARRAY_SIZE(xsched_source_names))
 		return -EIO;
 	return sysfs_emit(buf, "%s\n", xsched_source_names[src]);

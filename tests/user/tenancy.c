@@ -37,12 +37,8 @@ static char ddir[128];
 static int op_of(int fd, uint32_t id, uint32_t *op, uint32_t *src)
 {
 	struct xsched_queue_query a;
-	int ret;
+	int ret = xsq_query(fd, id, &a);
 
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.id = id;
-	ret = xsq_ioctl(fd, XSCHED_IOC_QUEUE_INFO, &a);
 	if (!ret) {
 		*op = a.op_priority;
 		*src = a.op_source;

@@ -65,15 +65,20 @@ static inline int xsq_find(int fd, uint64_t ring_va)
 	return n < 0 ? n : -ENOENT;
 }
 
+/* QUEUE_INFO whole: the info and the operator priority. */
+static inline int xsq_query(int fd, uint32_t id, struct xsched_queue_query *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->id = id;
+	return xsq_ioctl(fd, XSCHED_IOC_QUEUE_INFO, a);
+}
+
 static inline int xsq_info(int fd, uint32_t id, struct xsched_queue_info *qi)
 {
 	struct xsched_queue_query a;
-	int ret;
+	int ret = xsq_query(fd, id, &a);
 
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.id = id;
-	ret = xsq_ioctl(fd, XSCHED_IOC_QUEUE_INFO, &a);
 	*qi = a.info;	/* zeroes on failure */
 	return ret;
 }

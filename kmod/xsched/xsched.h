@@ -193,6 +193,13 @@ struct xsched_domain {
 	u32 starvation_ms;		/* a busy queue paused this long... */
 	u32 starvation_slice_ms;	/* ...runs for this long */
 	u32 hint_ms;			/* a BEGIN lasts this long */
+	u32 max_changes_per_s;		/* runlist changes; 0: no limit */
+	/* the limit: a token bucket in ns of budget, dom->mutex */
+	s64 tokens;
+	u64 tokens_at;
+	/* adaptive hysteresis, dom->mutex (read by the policy) */
+	u64 adapt_ns;			/* resume delay learnt, 0: none */
+	u64 last_resume_at, last_osc_at;
 	u32 slow_op_ms;			/* an op slower than this is a fault */
 	/* counters */
 	u64 decisions, pauses, resumes, errors;
@@ -206,6 +213,8 @@ struct xsched_domain {
 	u64 degraded_until;		/* ...this time (decision clock) */
 	u64 backoff_ns;			/* the next degraded period */
 	u64 slow_ops;			/* ops slower than slow_op_ms */
+	u64 rate_limited;		/* resumes held back by the limit */
+	u64 oscillations;		/* pauses right after a resume */
 	u64 rise_at;			/* the top busy level last rose */
 	u64 lat_sum_ns, lat_count, lat_max_ns;
 };
@@ -295,6 +304,7 @@ void xsched_decide(struct xsched_domain *dom, u64 now);
 void xsched_decide_work(struct kthread_work *work);
 int xsched_apply(struct xsched_domain *dom, bool pause, u64 now);
 void xsched_tenants_clear(struct xsched_domain *dom);
+u64 xsched_resume_delay_ns(const struct xsched_domain *dom);
 struct xsched_tenant *xsched_tenant_get(struct xsched_domain *dom,
 					kuid_t uid, unsigned int tier);
 void xsched_tenant_put(struct xsched_domain *dom, struct xsched_tenant *t);

@@ -61,6 +61,89 @@ static void xsched_degrade(struct xsched_domain *dom, bool pause,
 				    dom->backoff_ns / NSEC_PER_MSEC);
 }
 
+/*
+ * The runlist-change limit: a token bucket holding at most a tenth of a
+ * second's worth of changes (at least one), in ns of budget: each change
+ * costs NSEC_PER_SEC, and max_changes_per_s of them come back each second.
+ * A pause is never held back (it may take the bucket one change into
+ * debt): it protects the work that matters, and pauses cannot outnumber
+ * resumes by more than one, so holding back resumes bounds both.
+ */
+static void xsched_tokens_refill(struct xsched_domain *dom, u64 now)
+{
+	u64 limit = dom->max_changes_per_s;
+	s64 cap = max_t(s64, 1, limit / 10) * NSEC_PER_SEC;
+	u64 dt = now > dom->tokens_at ? now - dom->tokens_at : 0;
+
+	dom->tokens_at = max(now, dom->tokens_at);
+	if (dt >= 10 * NSEC_PER_SEC)
+		dom->tokens = cap;
+	else
+		dom->tokens = min_t(s64, cap, dom->tokens + (s64)(dt * limit));
+}
+
+/* May a runlist change be made now?  Takes its token if so. */
+static bool xsched_tokens_take(struct xsched_domain *dom, bool pause, u64 now)
+{
+	if (!dom->max_changes_per_s)
+		return true;
+	xsched_tokens_refill(dom, now);
+	if (!pause && dom->tokens < (s64)NSEC_PER_SEC)
+		return false;
+	dom->tokens -= NSEC_PER_SEC;
+	return true;
+}
+
+/* When the next resume may be made (the limit's next token). */
+static u64 xsched_tokens_next(const struct xsched_domain *dom)
+{
+	s64 need = (s64)NSEC_PER_SEC - dom->tokens;
+
+	if (!dom->max_changes_per_s || need <= 0)
+		return dom->tokens_at;
+	return dom->tokens_at + div64_u64(need + dom->max_changes_per_s - 1,
+					  dom->max_changes_per_s);
+}
+
+/*
+ * The adaptive hysteresis.  A pause that comes soon after a resume (within
+ * four resume delays, at least 1 ms) undid it: the resume was premature,
+ * so the delay before the next one doubles (from 2 x resume_delay_us, up
+ * to XSCHED_ADAPT_MAX_NS).  A second with no such pause halves it again.
+ */
+#define XSCHED_ADAPT_MAX_NS	(50 * NSEC_PER_MSEC)
+
+u64 xsched_resume_delay_ns(const struct xsched_domain *dom)
+{
+	return max_t(u64, (u64)dom->resume_delay_us * NSEC_PER_USEC,
+		     dom->adapt_ns);
+}
+
+static void xsched_adapt(struct xsched_domain *dom, bool pause, u64 now)
+{
+	u64 delay = xsched_resume_delay_ns(dom);
+
+	if (!pause) {
+		dom->last_resume_at = now;
+		if (dom->adapt_ns && now - dom->last_osc_at > NSEC_PER_SEC) {
+			dom->adapt_ns /= 2;
+			dom->last_osc_at = now;
+			if (dom->adapt_ns <= (u64)dom->resume_delay_us *
+					     NSEC_PER_USEC)
+				dom->adapt_ns = 0;
+		}
+		return;
+	}
+	if (!dom->last_resume_at ||
+	    now - dom->last_resume_at > max_t(u64, 4 * delay, NSEC_PER_MSEC))
+		return;
+	dom->oscillations++;
+	dom->last_osc_at = now;
+	dom->adapt_ns = min_t(u64, XSCHED_ADAPT_MAX_NS,
+			      max_t(u64, 2 * delay, 2 * NSEC_PER_USEC *
+				    (u64)dom->resume_delay_us));
+}
+
 /* Whether the decision being applied (dom->target) pauses @q. */
 static bool xsched_want_paused(const struct xsched_domain *dom,
 			       const struct xsched_queue *q)
@@ -110,6 +193,17 @@ int xsched_apply(struct xsched_domain *dom, bool pause, u64 now)
 		}
 	if (!n)
 		return 0;
+	/*
+	 * The limit holds resumes back, never a domain letting go: not when
+	 * degraded, going, or switched to the none policy.
+	 */
+	if (!dom->degraded && !dom->dead && dom->policy != &xsched_policy_none &&
+	    !xsched_tokens_take(dom, pause, now)) {
+		dom->rate_limited++;
+		trace_xsched_limit(dom->gpu_id, n, dom->max_changes_per_s,
+				   xsched_tokens_next(dom) - now);
+		return -EBUSY;
+	}
 	bitmap_zero(dom->batch_stale, n);
 	t0 = ktime_get_ns();
 	lat = rise ? t0 - dom->rise_at : 0;
@@ -128,6 +222,7 @@ int xsched_apply(struct xsched_domain *dom, bool pause, u64 now)
 		dom->backoff_ns = 0;	/* pausing works again */
 	if (ret)
 		return ret;
+	xsched_adapt(dom, pause, now);
 	if (pause) {
 		dom->pauses++;
 		dom->rise = false;
@@ -202,6 +297,13 @@ void xsched_decide(struct xsched_domain *dom, u64 now)
 	ret = xsched_apply(dom, true, now);
 	if (!ret)
 		ret = xsched_apply(dom, false, now);
+	if (ret == -EBUSY) {	/* the limit: resume at its next token */
+		raw_spin_lock_irq(&dom->lock);
+		dom->next_decide = min(dom->next_decide,
+				       xsched_tokens_next(dom));
+		raw_spin_unlock_irq(&dom->lock);
+		return;
+	}
 	if (ret) {
 		raw_spin_lock_irq(&dom->lock);
 		/* Degraded: what a queue created meanwhile finds in force. */

@@ -9,9 +9,10 @@
  * paused.  A tenant never pauses another tenant's queues.
  *
  * When a top level goes down (its queues went idle), what it paused is
- * resumed only after resume_delay_us, so that a short gap between two
- * high-priority kernels does not cost two runlist changes that preempt
- * the high-priority queue itself.  With starvation_ms set, once a busy
+ * resumed only after the resume delay (resume_delay_us, or longer when
+ * resumes keep being undone at once: xsched_resume_delay_ns()), so that a
+ * short gap between two high-priority kernels does not cost two runlist
+ * changes that preempt the high-priority queue itself.  With starvation_ms set, once a busy
  * queue has been kept paused that long, every queue runs for
  * starvation_slice_ms, then the decision is made again: two batched
  * runlist changes.
@@ -71,7 +72,7 @@ static bool hpf_tenants(struct xsched_domain *dom, unsigned int level,
 static unsigned int hpf_decide(struct xsched_domain *dom, u64 now, u64 *next)
 {
 	struct xsched_hpf *h = &dom->hpf;
-	u64 delay = (u64)dom->resume_delay_us * NSEC_PER_USEC;
+	u64 delay = xsched_resume_delay_ns(dom);
 	unsigned int top = dom->busy_levels ? __fls(dom->busy_levels) : 0;
 	unsigned int level;
 	bool waiting;

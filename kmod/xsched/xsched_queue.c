@@ -34,6 +34,15 @@ static struct kmem_cache *xsched_queue_cache;
 #define XSCHED_STARVATION_SLICE_MS_DEFAULT 10
 /* A BEGIN hint not renewed within a second ends. */
 #define XSCHED_HINT_MS_DEFAULT		1000
+/*
+ * Each runlist change stalls the whole node: on amdkfd's HWS path an
+ * unmap (CWSR save of every wave), a runlist rebuild and a map (restore),
+ * modelled at 20 us + 2 us per queue + 40 + 40 us; and each one risks
+ * amdkfd's preemption timeout.  200 a second keep that under about 3% of
+ * the node at 16 queues, and serve 100 sparse high-priority requests a
+ * second at one pause and one resume each.
+ */
+#define XSCHED_MAX_CHANGES_PER_S_DEFAULT 200
 
 /**
  * xsched_queue_add() - make @q an XQueue of @dom
@@ -324,6 +333,8 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	dom->starvation_ms = XSCHED_STARVATION_MS_DEFAULT;
 	dom->starvation_slice_ms = XSCHED_STARVATION_SLICE_MS_DEFAULT;
 	dom->hint_ms = XSCHED_HINT_MS_DEFAULT;
+	dom->max_changes_per_s = XSCHED_MAX_CHANGES_PER_S_DEFAULT;
+	dom->tokens = S64_MAX / 2;	/* full: refilled (capped) on use */
 	dom->next_decide = U64_MAX;
 	hrtimer_init(&dom->poll, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	dom->poll.function = xsched_poll_fn;
@@ -349,8 +360,9 @@ void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 
 	lockdep_assert_held(&xsched_lock);
 	mutex_lock(&dom->mutex);
-	/* Every queue xsched paused, whatever the level says. */
+	/* Every queue xsched paused, whatever the level says, now. */
 	dom->target = 0;
+	dom->max_changes_per_s = 0;
 	raw_spin_lock_irq(&dom->lock);
 	xsched_tenants_clear(dom);
 	raw_spin_unlock_irq(&dom->lock);

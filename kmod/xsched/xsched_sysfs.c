@@ -76,6 +76,10 @@ XSCHED_DOM_U64(resumes, dom->resumes);
 XSCHED_DOM_U64(errors, dom->errors);
 XSCHED_DOM_U64(degraded, dom->degraded);
 XSCHED_DOM_U64(slow_ops, dom->slow_ops);
+XSCHED_DOM_U64(rate_limited, dom->rate_limited);
+XSCHED_DOM_U64(oscillations, dom->oscillations);
+XSCHED_DOM_U64(resume_delay_eff_us,
+	       div_u64(xsched_resume_delay_ns(dom), NSEC_PER_USEC));
 XSCHED_DOM_U64(pause_lat_mean_ns,
 	       dom->lat_count ? div64_u64(dom->lat_sum_ns, dom->lat_count) : 0);
 XSCHED_DOM_U64(pause_lat_max_ns, dom->lat_max_ns);
@@ -174,6 +178,7 @@ XSCHED_DOM_KNOB(resume_delay_us, 0, 1000000);
 XSCHED_DOM_KNOB(starvation_ms, 0, 60000);
 XSCHED_DOM_KNOB(starvation_slice_ms, 1, 10000);
 XSCHED_DOM_KNOB(hint_ms, 1, 60000);
+XSCHED_DOM_KNOB(max_changes_per_s, 0, 100000);
 XSCHED_DOM_KNOB(slow_op_ms, 1, 60000);
 
 static struct attribute *xsched_domain_attrs[] = {
@@ -185,6 +190,10 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_starvation_ms.attr,
 	&dom_attr_starvation_slice_ms.attr,
 	&dom_attr_hint_ms.attr,
+	&dom_attr_max_changes_per_s.attr,
+	&dom_attr_rate_limited.attr,
+	&dom_attr_oscillations.attr,
+	&dom_attr_resume_delay_eff_us.attr,
 	&dom_attr_slow_op_ms.attr,
 	&dom_attr_nr_queues.attr,
 	&dom_attr_level.attr,

@@ -83,6 +83,29 @@ TRACE_EVENT(xsched_resume,
 		  (unsigned long long)__entry->op_ns, __entry->ret)
 );
 
+/* A resume held back by max_changes_per_s. */
+TRACE_EVENT(xsched_limit,
+	TP_PROTO(u32 gpu_id, unsigned int queues, u32 max_changes_per_s,
+		 u64 wait_ns),
+	TP_ARGS(gpu_id, queues, max_changes_per_s, wait_ns),
+	TP_STRUCT__entry(
+		__field(u32, gpu_id)
+		__field(unsigned int, queues)
+		__field(u32, max_changes_per_s)
+		__field(u64, wait_ns)
+	),
+	TP_fast_assign(
+		__entry->gpu_id = gpu_id;
+		__entry->queues = queues;
+		__entry->max_changes_per_s = max_changes_per_s;
+		__entry->wait_ns = wait_ns;
+	),
+	TP_printk("gpu_id=%u queues=%u max_changes_per_s=%u wait_ns=%llu",
+		  __entry->gpu_id, __entry->queues,
+		  __entry->max_changes_per_s,
+		  (unsigned long long)__entry->wait_ns)
+);
+
 #endif /* _XSCHED_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

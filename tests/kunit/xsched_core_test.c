@@ -1630,6 +1630,100 @@ static void core_users_do_not_preempt_each_other(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->mock.redundant, 0U);
 }
 
+/*
+ * A high-priority queue that goes idle every millisecond for longer than
+ * the resume delay: without a limit every gap costs a resume and a pause.
+ * At max_changes_per_s 100 the changes over 200 ms stay within the
+ * bucket (10) plus the refill (20) plus one pause of debt, resumes are
+ * held back (counted), and the low queue still runs once the high one
+ * stays idle.
+ */
+static void core_rate_limit_bounds_changes(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low;
+	unsigned int i, changes;
+	u64 t = T0, next;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	fx->dom->resume_delay_us = 0;	/* no hysteresis: the limit alone */
+	fx->dom->max_changes_per_s = 100;
+	fx_busy(fx, low, true, t);
+	for (i = 0; i < 200; i++, t += 1 * MS) {
+		fx_busy(fx, high, true, t);
+		fx_decide(fx, t);
+		fx_busy(fx, high, false, t + 500 * US);
+		fx_decide(fx, t + 500 * US);
+	}
+	changes = fx->mock.pause_calls + fx->mock.resume_calls;
+	kunit_info(test, "200 ms, 200 busy/idle cycles: %u runlist changes, %llu resumes held back\n",
+		   changes, fx->dom->rate_limited);
+	KUNIT_EXPECT_LE(test, changes, 10U + 20U + 1U);
+	KUNIT_EXPECT_GT(test, fx->dom->rate_limited, 0ULL);
+	/* The high queue stays idle: the low one runs at the next token. */
+	raw_spin_lock_irq(&fx->dom->lock);
+	next = fx->dom->next_decide;
+	raw_spin_unlock_irq(&fx->dom->lock);
+	KUNIT_EXPECT_LE(test, next, t + 10 * MS);
+	fx_decide(fx, max(next, t));
+	KUNIT_EXPECT_FALSE(test, low->paused);
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+}
+
+/*
+ * Gaps of 500 us against a 200 us resume delay: each resume is undone by
+ * a pause 300 us later.  The delay adapts (doubling) until the gaps no
+ * longer cause resumes, and comes back down once the pattern stops.
+ */
+static void core_hysteresis_adapts(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low;
+	unsigned int i, resumes_late = 0;
+	u64 t = T0, next;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	fx->dom->max_changes_per_s = 0;
+	fx_busy(fx, low, true, t);
+	for (i = 0; i < 40; i++, t += 1500 * US) {
+		fx_busy(fx, high, true, t);
+		fx_decide(fx, t);
+		fx_busy(fx, high, false, t + 1 * MS);
+		fx_decide(fx, t + 1 * MS);
+		/* The decider wakes when the policy asked, before the rise. */
+		raw_spin_lock_irq(&fx->dom->lock);
+		next = fx->dom->next_decide;
+		raw_spin_unlock_irq(&fx->dom->lock);
+		if (next < t + 1500 * US)
+			fx_decide(fx, next);
+		if (i == 19)
+			resumes_late = fx->mock.resume_calls;
+	}
+	kunit_info(test, "40 cycles: %u resumes, %llu oscillations, delay now %llu us\n",
+		   fx->mock.resume_calls, fx->dom->oscillations,
+		   div_u64(xsched_resume_delay_ns(fx->dom), 1000));
+	KUNIT_EXPECT_GE(test, fx->dom->oscillations, 1ULL);
+	KUNIT_EXPECT_GE(test, xsched_resume_delay_ns(fx->dom), 500 * US);
+	/* The second half of the run made no resume at all. */
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, resumes_late);
+	/* The high queue stops: the low one resumes after the delay. */
+	fx_decide(fx, t + 100 * MS);
+	KUNIT_EXPECT_FALSE(test, low->paused);
+	/* Calm for seconds: the delay halves back to resume_delay_us. */
+	for (i = 0; i < 8; i++) {
+		t += 2 * NSEC_PER_SEC;
+		fx_busy(fx, high, true, t);
+		fx_decide(fx, t);
+		fx_busy(fx, high, false, t + 1 * MS);
+		fx_decide(fx, t + 1 * MS);
+		fx_decide(fx, t + 200 * MS);
+	}
+	KUNIT_EXPECT_EQ(test, xsched_resume_delay_ns(fx->dom), 200 * US);
+	KUNIT_EXPECT_FALSE(test, low->paused);
+}
+
 static void core_stale_handle_is_not_named_again(struct kunit *test)
 {
 	struct core_fx *fx = fx_bind(test);
@@ -1770,6 +1864,8 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_failed_resume_retried_until_mapped),
 	KUNIT_CASE(core_stale_handle_is_not_named_again),
 	KUNIT_CASE(core_users_do_not_preempt_each_other),
+	KUNIT_CASE(core_rate_limit_bounds_changes),
+	KUNIT_CASE(core_hysteresis_adapts),
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),
 	KUNIT_CASE(core_repeated_pause_failure_backs_off),
 	KUNIT_CASE(core_unbind_fails_open),

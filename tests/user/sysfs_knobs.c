@@ -17,7 +17,8 @@ static char ddir[128];
 
 static const char *const dom_files[] = {
 	"name", "gpu_id", "policy", "poll_us", "resume_delay_us",
-	"starvation_ms", "starvation_slice_ms", "hint_ms", "nr_queues", "level", "decisions", "pauses",
+	"starvation_ms", "starvation_slice_ms", "hint_ms", "max_changes_per_s",
+	"rate_limited", "oscillations", "resume_delay_eff_us", "nr_queues", "level", "decisions", "pauses",
 	"resumes", "errors", "degraded", "pause_lat_mean_ns",
 	"pause_lat_max_ns", "decide_ns", "polls", "poll_ns", "polled",
 	"policy_ns", "full_polls",
@@ -106,7 +107,7 @@ int main(void)
 	int sfd, idlo = -1, idhi = -1, ret;
 
 	xt_prog = "sysfs_knobs";
-	xt_plan(36);
+	xt_plan(39);
 	fd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xsq_list_init(&l, sizeof(di), &di, 1);
@@ -140,6 +141,7 @@ int main(void)
 	knob_case("starvation_ms", "40", NULL, "60001");
 	knob_case("starvation_slice_ms", "20", "0", "10001");
 	knob_case("hint_ms", "200", "0", "60001");
+	knob_case("max_changes_per_s", "50", NULL, "100001");
 	path(p, sizeof(p), ddir, "policy");
 	ret = xsq_write(p, "bogus");
 	xsq_read(p, v, sizeof(v));

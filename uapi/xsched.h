@@ -189,6 +189,8 @@ enum xsched_queue_state {
 
 /* struct xsched_queue_info.flags */
 #define XSCHED_QUEUE_HINTED	(1U << 0)	/* a BEGIN hint is in force */
+/* At a barrier whose dependencies are not met: not busy (state idle). */
+#define XSCHED_QUEUE_WAITING	(1U << 1)
 
 struct xsched_queue_info {
 	__u32 id;		/* xsched queue id */

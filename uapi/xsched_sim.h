@@ -12,17 +12,27 @@
  * decrements its value (+8), as hardware does.  A packet's kernel_object
  * field (+32) is the kernel's duration in ns when alone on the node.
  *
- * A barrier-value packet (AMD vendor-specific AQL format, as ROCr writes
- * for hipStreamWaitValue32): header type XSCHED_SIM_PKT_TYPE_VENDOR in
- * the low byte of the header (+0) and XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE
- * in the byte at +2.  Its condition fields (signal +8, value +16, mask
- * +24, cond +32) are the client's to fill in; the simulator does not read
- * them.  The packet is never consumed by itself: it stays pending at the
- * head of its queue (read_dispatch_id one short of it) and holds back the
- * packets behind it until XSCHED_SIM_IOC_RELEASE says the condition
- * holds, which stands in for the packet processor's poll of that memory.
- * It is then consumed and completes at once (its completion signal, if
- * any, as for a kernel).
+ * Barriers, which stay pending at the head of their queue
+ * (read_dispatch_id one short of them) and hold back the packets behind
+ * them until their condition holds; then they are consumed and complete at
+ * once (their completion signal, if any, as for a kernel):
+ *  - barrier-AND and barrier-OR (HSA types 3 and 5 in the header's low
+ *    byte): dep_signal[5] at +8..+40, addresses of amd_signal_t-like
+ *    signals in the ringing process's memory (0: none).  AND holds when
+ *    every signal's value (+8) is 0, OR when one is (or none is given).
+ *    Kernels' completions decrement their signals, so a barrier can wait
+ *    for another queue's kernel, of another process when the signal is in
+ *    memory both map.
+ *  - barrier-value (AMD vendor-specific AQL format, as ROCr writes for
+ *    hipStreamWaitValue32): header type XSCHED_SIM_PKT_TYPE_VENDOR in the
+ *    low byte (+0) and XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE in the byte at
+ *    +2; signal +8, value +16, mask +24, cond +32 (0 ==, 1 !=, 2 <, 3 >=).
+ *    It holds when (signal value & mask) cond value.  With signal 0 the
+ *    simulator does not judge it: XSCHED_SIM_IOC_RELEASE says when it
+ *    holds.
+ * The simulated packet processor looks at a waiting barrier's signals
+ * whenever a kernel of the node completes and every 20 us, while its
+ * queue is mapped.
  *
  * Argument structs follow uapi/xsched.h's rules (size, flags, reserved;
  * -EINVAL, -ENOTTY, -EFAULT).  Queues belong to the open file and die
@@ -36,13 +46,16 @@
  * XSCHED_SIM_IOC_DESTROY_QUEUE: queue_id.  -ENOENT.
  * XSCHED_SIM_IOC_DOORBELL: queue_id; takes packets up to the current
  *   write_dispatch_id.  -ENOENT, -EINVAL (a packet with kernel_object 0
- *   or over 10 s), -ENOSPC (more packets than ring slots in flight).
+ *   or over 10 s, a signal address not 8-aligned or across a page, a
+ *   barrier-value cond over 3), -EFAULT (a signal not mapped writable),
+ *   -ENOSPC (more packets than ring slots in flight).
  * XSCHED_SIM_IOC_WAIT: queue_id, dispatch_id, timeout_ns (0 = forever);
  *   returns when that packet completed.  -ENOENT, -ETIMEDOUT, -EINTR.
  * XSCHED_SIM_IOC_RELEASE: queue_id, dispatch_id (non-zero), timeout_ns 0:
- *   the condition of that barrier-value packet now holds.  -ENOENT (no
- *   such queue), -EINVAL (dispatch_id names no waiting barrier-value
- *   packet of the queue: not submitted, a kernel, released already).
+ *   the condition of that barrier-value packet without a signal now
+ *   holds.  -ENOENT (no such queue), -EINVAL (dispatch_id names no such
+ *   waiting packet of the queue: not submitted, a kernel, a barrier with
+ *   signals, released already).
  * XSCHED_SIM_IOC_NODES: -> count, gpu_ids[].
  */
 #ifndef _UAPI_XSCHED_SIM_H

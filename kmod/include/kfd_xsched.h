@@ -83,6 +83,19 @@ struct mm_struct;
 #define KFD_XSCHED_SIGNAL_VALUE			8
 #define KFD_XSCHED_SIGNAL_START_TS		32
 #define KFD_XSCHED_SIGNAL_END_TS		40
+/* AQL packet types (the header's low byte) and the barriers' fields. */
+#define KFD_XSCHED_AQL_TYPE_VENDOR		0
+#define KFD_XSCHED_AQL_TYPE_BARRIER_AND		3
+#define KFD_XSCHED_AQL_TYPE_BARRIER_OR		5
+#define KFD_XSCHED_AQL_BARRIER_DEPS		8	/* dep_signal[5] */
+#define KFD_XSCHED_AQL_BARRIER_NDEPS		5
+/* AMD vendor packets: the format byte, and barrier-value's fields. */
+#define KFD_XSCHED_AQL_AMD_FORMAT		2
+#define KFD_XSCHED_AMD_FORMAT_BARRIER_VALUE	2
+#define KFD_XSCHED_AQL_BV_SIGNAL		8
+#define KFD_XSCHED_AQL_BV_VALUE			16
+#define KFD_XSCHED_AQL_BV_MASK			24
+#define KFD_XSCHED_AQL_BV_COND			32	/* hsa_signal_condition_t */
 
 enum kfd_xsched_queue_type {
 	KFD_XSCHED_QUEUE_COMPUTE = 0,

@@ -129,6 +129,32 @@ static u64 *sim_amdq_u64(struct xsched_sim_q *q, void *kaddr,
 	return kaddr + q->amdq_off + field;
 }
 
+/*
+ * A barrier's dependencies, as the packet processor watches them: the
+ * pages of their signals, pinned when the doorbell rang.  barrier-AND is
+ * met when every signal is 0, barrier-OR when one is; a barrier-value
+ * (one signal) when (value & mask) compares with want as cond says.
+ */
+struct sim_deps {
+	u8 type;			/* KFD_XSCHED_AQL_TYPE_* or VENDOR */
+	u8 n;
+	u32 cond;
+	s64 want, mask;
+	struct page *page[KFD_XSCHED_AQL_BARRIER_NDEPS];
+	u16 off[KFD_XSCHED_AQL_BARRIER_NDEPS];
+};
+
+static void sim_deps_free(struct sim_deps *d)
+{
+	unsigned int i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->n; i++)
+		unpin_user_page(d->page[i]);
+	kfree(d);
+}
+
 /* The packet processor consumed a packet: publish the read index. */
 static void sim_hook_launched(struct xsched_sim_queue *mq,
 			      const struct xsched_sim_kernel *k)
@@ -150,6 +176,7 @@ static void sim_hook_completed(struct xsched_sim_queue *mq,
 	struct xsched_sim_q *q = sim_q(mq);
 	struct page *page = k->cookie;
 
+	sim_deps_free(k->deps);
 	if (page) {
 		void *sig = kmap_local_page(page) + k->tag;
 
@@ -165,9 +192,42 @@ static void sim_hook_completed(struct xsched_sim_queue *mq,
 	wake_up_all(&q->wq);
 }
 
+static s64 sim_signal_value(struct page *page, unsigned int off)
+{
+	void *kaddr = kmap_local_page(page);
+	s64 v = READ_ONCE(*(s64 *)(kaddr + off + KFD_XSCHED_SIGNAL_VALUE));
+
+	kunmap_local(kaddr);
+	return v;
+}
+
+static bool sim_hook_barrier_met(struct xsched_sim_queue *mq,
+				 const struct xsched_sim_kernel *k)
+{
+	const struct sim_deps *d = k->deps;
+	unsigned int i, met = 0;
+	s64 v;
+
+	if (d->type == KFD_XSCHED_AQL_TYPE_VENDOR) {
+		v = sim_signal_value(d->page[0], d->off[0]) & d->mask;
+		switch (d->cond) {
+		case 0: return v == d->want;
+		case 1: return v != d->want;
+		case 2: return v < d->want;
+		default: return v >= d->want;
+		}
+	}
+	for (i = 0; i < d->n; i++)
+		met += !sim_signal_value(d->page[i], d->off[i]);
+	if (d->type == KFD_XSCHED_AQL_TYPE_BARRIER_OR)
+		return met || !d->n;
+	return met == d->n;
+}
+
 static const struct xsched_sim_hooks sim_hooks = {
 	.launched = sim_hook_launched,
 	.completed = sim_hook_completed,
+	.barrier_met = sim_hook_barrier_met,
 };
 
 static void sim_q_release(struct kref *ref)
@@ -177,11 +237,12 @@ static void sim_q_release(struct kref *ref)
 
 	/* Kernels that never completed still hold their signal pages. */
 	for (i = 0; i < q->model.count; i++) {
-		struct page *page = q->fifo[(q->model.head + i) %
-					    q->model.cap].cookie;
+		struct xsched_sim_kernel *k = &q->fifo[(q->model.head + i) %
+						       q->model.cap];
 
-		if (page)
-			unpin_user_page(page);
+		if (k->cookie)
+			unpin_user_page(k->cookie);
+		sim_deps_free(k->deps);
 	}
 	if (q->ring_pages)
 		unpin_user_pages(q->ring_pages, q->ring_npages);
@@ -389,32 +450,85 @@ static u64 sim_destroy(struct xsched_sim_q *q)
 	return until;
 }
 
+/* A signal address the packet processor can use: 8-aligned, in a page. */
+static bool sim_signal_ok(u64 va, unsigned int end)
+{
+	return !(va & 7) && (va & ~PAGE_MASK) + end + 8 <= PAGE_SIZE;
+}
+
 /*
- * Reads one packet of the ring: whether it is a barrier-value packet, else
- * its duration; and its completion signal.
+ * Reads one packet of the ring: a kernel (its duration), a barrier-value
+ * packet, or a barrier-AND / barrier-OR; and its completion signal.  A
+ * barrier whose condition the simulator watches gets *deps, its
+ * dependency pages pinned here, in the ringing process.
  */
 static int sim_read_packet(struct xsched_sim_q *q, u64 id, bool *barrier,
-			   u64 *work_ns, u64 *signal_va)
+			   u64 *work_ns, u64 *signal_va,
+			   struct sim_deps **deps)
 {
 	u64 off = ((id - 1) * KFD_XSCHED_AQL_PACKET_SIZE) & (q->ring_size - 1);
 	void *kaddr = kmap_local_page(q->ring_pages[off >> PAGE_SHIFT]);
-	void *pkt = kaddr + (off & ~PAGE_MASK);
-	u16 header = READ_ONCE(*(u16 *)pkt);
-	u8 format = READ_ONCE(*(u8 *)(pkt + XSCHED_SIM_PKT_AMD_FORMAT));
+	u64 pkt[KFD_XSCHED_AQL_PACKET_SIZE / 8], va[KFD_XSCHED_AQL_BARRIER_NDEPS];
+	unsigned int i, nva = 0, type;
+	struct sim_deps *d;
+	int ret;
 
-	*barrier = (header & 0xff) == XSCHED_SIM_PKT_TYPE_VENDOR &&
-		   format == XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE;
-	*work_ns = READ_ONCE(*(u64 *)(pkt + XSCHED_SIM_PKT_WORK_NS));
-	*signal_va = READ_ONCE(*(u64 *)(pkt + KFD_XSCHED_AQL_COMPLETION_SIGNAL));
+	memcpy(pkt, kaddr + (off & ~PAGE_MASK), sizeof(pkt));
 	kunmap_local(kaddr);
-	if (*barrier)
-		*work_ns = 0;
-	else if (!*work_ns || *work_ns > XSCHED_SIM_MAX_WORK_NS)
+	type = pkt[0] & 0xff;
+	*deps = NULL;
+	*barrier = type == KFD_XSCHED_AQL_TYPE_BARRIER_AND ||
+		   type == KFD_XSCHED_AQL_TYPE_BARRIER_OR ||
+		   (type == XSCHED_SIM_PKT_TYPE_VENDOR &&
+		    ((pkt[0] >> (8 * XSCHED_SIM_PKT_AMD_FORMAT)) & 0xff) ==
+		    XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE);
+	*work_ns = pkt[XSCHED_SIM_PKT_WORK_NS / 8];
+	*signal_va = pkt[KFD_XSCHED_AQL_COMPLETION_SIGNAL / 8];
+	if (*signal_va && !sim_signal_ok(*signal_va, KFD_XSCHED_SIGNAL_END_TS))
 		return -EINVAL;
-	if (*signal_va && ((*signal_va & 7) ||
-			   (*signal_va & ~PAGE_MASK) +
-			   KFD_XSCHED_SIGNAL_END_TS + 8 > PAGE_SIZE))
-		return -EINVAL;
+	if (!*barrier) {
+		if (!*work_ns || *work_ns > XSCHED_SIM_MAX_WORK_NS)
+			return -EINVAL;
+		return 0;
+	}
+	*work_ns = 0;
+	if (type == XSCHED_SIM_PKT_TYPE_VENDOR) {
+		/* Without a signal it waits for XSCHED_SIM_IOC_RELEASE. */
+		if (!pkt[KFD_XSCHED_AQL_BV_SIGNAL / 8])
+			return 0;
+		va[nva++] = pkt[KFD_XSCHED_AQL_BV_SIGNAL / 8];
+	} else {
+		for (i = 0; i < KFD_XSCHED_AQL_BARRIER_NDEPS; i++)
+			if (pkt[KFD_XSCHED_AQL_BARRIER_DEPS / 8 + i])
+				va[nva++] = pkt[KFD_XSCHED_AQL_BARRIER_DEPS / 8 + i];
+	}
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->type = type;
+	d->want = pkt[KFD_XSCHED_AQL_BV_VALUE / 8];
+	d->mask = pkt[KFD_XSCHED_AQL_BV_MASK / 8];
+	d->cond = (u32)pkt[KFD_XSCHED_AQL_BV_COND / 8];
+	if (type == XSCHED_SIM_PKT_TYPE_VENDOR && d->cond > 3)
+		ret = -EINVAL;
+	else
+		ret = 0;
+	for (i = 0; !ret && i < nva; i++) {
+		if (!sim_signal_ok(va[i], KFD_XSCHED_SIGNAL_VALUE)) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = sim_pin(va[i] & PAGE_MASK, 1, &d->page[i]);
+		if (!ret) {
+			d->off[i] = va[i] & ~PAGE_MASK;
+			d->n++;
+		}
+	}
+	if (ret) {
+		sim_deps_free(d);
+		return ret;
+	}
+	*deps = d;
 	return 0;
 }
 
@@ -436,21 +550,25 @@ static int sim_doorbell(struct xsched_sim_q *q)
 		return -ENOSPC;
 
 	for (id = q->model.submitted + 1; id <= wdid; id++) {
+		struct sim_deps *deps;
 		struct page *sig = NULL;
 		u64 work_ns, sig_va;
 		bool barrier;
 
-		ret = sim_read_packet(q, id, &barrier, &work_ns, &sig_va);
+		ret = sim_read_packet(q, id, &barrier, &work_ns, &sig_va,
+				      &deps);
 		if (ret)
 			break;
 		if (sig_va) {
 			ret = sim_pin(sig_va & PAGE_MASK, 1, &sig);
-			if (ret)
+			if (ret) {
+				sim_deps_free(deps);
 				break;
+			}
 		}
 		spin_lock_bh(&gpu->lock);
 		if (barrier)
-			ret = xsched_sim_submit_barrier(&q->model, sig,
+			ret = xsched_sim_submit_barrier(&q->model, deps, sig,
 							sig_va & ~PAGE_MASK,
 							ktime_get_ns());
 		else
@@ -461,6 +579,7 @@ static int sim_doorbell(struct xsched_sim_q *q)
 		if (ret) {
 			if (sig)
 				unpin_user_page(sig);
+			sim_deps_free(deps);
 			break;
 		}
 	}

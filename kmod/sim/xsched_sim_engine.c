@@ -58,12 +58,18 @@ static void sim_launch_ready(struct xsched_sim_node *n)
 
 	if (sim_stalled(n))
 		return;
+	n->dep_waiting = false;
 	list_for_each_entry(q, &n->queues, link) {
 		while (q->mapped && !q->running && q->count) {
 			struct xsched_sim_kernel *k = &q->fifo[q->head];
 
-			if (k->waiting)
+			if (k->waiting && k->deps && n->hooks &&
+			    n->hooks->barrier_met && n->hooks->barrier_met(q, k))
+				k->waiting = false;
+			if (k->waiting) {
+				n->dep_waiting |= !!k->deps;
 				break;
+			}
 			k->launch_ns = n->now;
 			q->launched = k->dispatch_id;
 			if (n->hooks && n->hooks->launched)
@@ -167,12 +173,17 @@ u64 xsched_sim_next_event(const struct xsched_sim_node *n)
 	u64 min_rem;
 	unsigned int nr;
 
+	u64 next = U64_MAX;
+
 	if (sim_stalled(n))
 		return n->stall_until;
 	nr = sim_nr_running(n, &min_rem);
-	if (!nr)
-		return U64_MAX;
-	return n->now + max_t(u64, 1, sim_time_to_finish(min_rem, nr));
+	if (nr)
+		next = n->now + max_t(u64, 1, sim_time_to_finish(min_rem, nr));
+	/* Dependencies may be met from elsewhere (the CPU, other nodes). */
+	if (n->dep_waiting)
+		next = min(next, n->now + XSCHED_SIM_DEP_POLL_NS);
+	return next;
 }
 
 static unsigned int sim_count(const struct xsched_sim_node *n, bool running)
@@ -274,7 +285,7 @@ void xsched_sim_queue_remove(struct xsched_sim_queue *q, u64 now)
 }
 
 static int sim_submit(struct xsched_sim_queue *q, u64 work_ns, bool waiting,
-		      void *cookie, u64 tag, u64 now)
+		      void *deps, void *cookie, u64 tag, u64 now)
 {
 	struct xsched_sim_node *n = q->node;
 	struct xsched_sim_kernel *k;
@@ -289,6 +300,7 @@ static int sim_submit(struct xsched_sim_queue *q, u64 work_ns, bool waiting,
 		.cookie = cookie,
 		.tag = tag,
 		.waiting = waiting,
+		.deps = deps,
 	};
 	q->count++;
 	sim_launch_ready(n);
@@ -311,25 +323,26 @@ int xsched_sim_submit(struct xsched_sim_queue *q, u64 work_ns, void *cookie,
 {
 	if (!work_ns)
 		return -EINVAL;
-	return sim_submit(q, work_ns, false, cookie, tag, now);
+	return sim_submit(q, work_ns, false, NULL, cookie, tag, now);
 }
 
 /**
- * xsched_sim_submit_barrier() - a barrier-value packet whose condition
- * does not hold yet
+ * xsched_sim_submit_barrier() - a barrier packet
  * @q: the queue
+ * @deps: its dependencies, for the hooks' barrier_met(); NULL for one
+ *        that xsched_sim_barrier_release() releases
  * @cookie: kept with the packet, handed back to the hooks
  * @tag: likewise
  * @now: current time
  *
- * The packet stays pending, unconsumed, until xsched_sim_barrier_release().
+ * The packet stays pending, unconsumed, until its condition holds.
  *
  * Return: 0, or -ENOSPC when the ring is full (nothing submitted).
  */
-int xsched_sim_submit_barrier(struct xsched_sim_queue *q, void *cookie,
-			      u64 tag, u64 now)
+int xsched_sim_submit_barrier(struct xsched_sim_queue *q, void *deps,
+			      void *cookie, u64 tag, u64 now)
 {
-	return sim_submit(q, 0, true, cookie, tag, now);
+	return sim_submit(q, 0, true, deps, cookie, tag, now);
 }
 
 /**
@@ -353,7 +366,7 @@ int xsched_sim_barrier_release(struct xsched_sim_queue *q, u64 dispatch_id,
 		return -EINVAL;
 	/* Pending packets hold consecutive ids from completed + 1. */
 	k = &q->fifo[(q->head + (dispatch_id - q->completed - 1)) % q->cap];
-	if (k->dispatch_id != dispatch_id || !k->waiting)
+	if (k->dispatch_id != dispatch_id || !k->waiting || k->deps)
 		return -EINVAL;
 	xsched_sim_advance(q->node, now);
 	k->waiting = false;

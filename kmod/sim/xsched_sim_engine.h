@@ -16,12 +16,18 @@
  *  - Every runlist change stalls the whole node: a fixed CP cost, one
  *    per-queue cost for every mapped queue, plus a CWSR save if any
  *    kernel was in flight before and a restore if any is in flight after.
- *  - A barrier-value packet (xsched_sim_submit_barrier()) is not consumed
- *    while its condition is unmet: it stays pending at the head of its
- *    queue (read index one short of the write index) and holds back the
- *    packets behind it, until xsched_sim_barrier_release(); then it is
- *    consumed and completes at once, taking no share of the node.
+ *  - A barrier (xsched_sim_submit_barrier()) is not consumed while its
+ *    condition is unmet: it stays pending at the head of its queue (read
+ *    index one short of the write index) and holds back the packets
+ *    behind it; then it is consumed and completes at once, taking no
+ *    share of the node.  A barrier with dependencies (@deps) is met when
+ *    the hooks' barrier_met() says so, asked whenever the node's state
+ *    changes and every XSCHED_SIM_DEP_POLL_NS while one waits; one
+ *    without is met by xsched_sim_barrier_release().
  */
+
+/* How often a waiting barrier's dependencies are looked at again. */
+#define XSCHED_SIM_DEP_POLL_NS	20000
 #ifndef _XSCHED_SIM_ENGINE_H
 #define _XSCHED_SIM_ENGINE_H
 
@@ -42,6 +48,7 @@ struct xsched_sim_kernel {
 	void *cookie;		/* the caller's (e.g. pinned signal page) */
 	u64 tag;		/* the caller's (e.g. the signal's offset) */
 	bool waiting;		/* barrier whose condition is not yet met */
+	void *deps;		/* its dependencies, the caller's; or NULL */
 };
 
 struct xsched_sim_queue;
@@ -54,6 +61,9 @@ struct xsched_sim_hooks {
 	/* The kernel finished at @t_ns. */
 	void (*completed)(struct xsched_sim_queue *q,
 			  const struct xsched_sim_kernel *k, u64 t_ns);
+	/* Whether barrier @k's dependencies (k->deps) are met now. */
+	bool (*barrier_met)(struct xsched_sim_queue *q,
+			    const struct xsched_sim_kernel *k);
 };
 
 struct xsched_sim_queue {
@@ -77,6 +87,7 @@ struct xsched_sim_node {
 	const struct xsched_sim_hooks *hooks;
 	u64 runlist_changes;
 	u64 stall_ns;
+	bool dep_waiting;		/* a barrier waits on dependencies */
 };
 
 void xsched_sim_node_init(struct xsched_sim_node *n, u32 gpu_id,
@@ -89,8 +100,8 @@ void xsched_sim_queue_add(struct xsched_sim_node *n,
 void xsched_sim_queue_remove(struct xsched_sim_queue *q, u64 now);
 int xsched_sim_submit(struct xsched_sim_queue *q, u64 work_ns, void *cookie,
 		      u64 tag, u64 now);
-int xsched_sim_submit_barrier(struct xsched_sim_queue *q, void *cookie,
-			       u64 tag, u64 now);
+int xsched_sim_submit_barrier(struct xsched_sim_queue *q, void *deps,
+			      void *cookie, u64 tag, u64 now);
 int xsched_sim_barrier_release(struct xsched_sim_queue *q, u64 dispatch_id,
 			       u64 now);
 void xsched_sim_advance(struct xsched_sim_node *n, u64 t);

@@ -95,6 +95,11 @@ struct xsched_qmem {
 	u64 ring_page_va;
 	struct page *sig;		/* page of that packet's signal */
 	u64 sig_page_va;
+	/* pages of a waiting barrier's dependency signals, two at most */
+	struct page *dep[2];
+	u64 dep_va[2];
+	u64 dep_want;			/* a dependency page to pin */
+	unsigned int dep_next;		/* the slot it goes into */
 };
 
 struct xsched_queue {
@@ -117,6 +122,7 @@ struct xsched_queue {
 	bool hint;			/* a BEGIN hint is in force, dom->lock */
 	bool paused;			/* as the provider has it, dom->mutex */
 	bool need_pin;			/* ring or signal page to (re)pin */
+	bool waiting;			/* at a barrier not met, dom->lock */
 	bool stale;			/* the provider no longer knows it */
 	bool in_sysfs;
 	const struct file *hint_owner;	/* fd that sent BEGIN, dom->lock */
@@ -177,6 +183,7 @@ struct xsched_domain {
 	unsigned int level;		/* enforced: below it all paused */
 	unsigned int target;		/* the level being applied */
 	bool rise;			/* a rise since the last pause */
+	bool skip_delay;		/* a top queue waits: resume now */
 	const struct xsched_policy *policy;
 	struct xsched_hpf hpf;
 	u64 next_decide;		/* policy's timed wake-up */

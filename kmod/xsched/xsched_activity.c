@@ -3,7 +3,9 @@
  * xsched: is a queue busy?  Read from the owner's memory, pinned, with
  * the same code for amdkfd and the simulator (docs/architecture.md, "the
  * life of a queue"; docs/scheduler.md):
- *   write_dispatch_id != read_dispatch_id  -> packets wait: busy;
+ *   write_dispatch_id != read_dispatch_id  -> packets wait: busy, unless
+ *   the packet at the read index is a barrier whose dependencies are not
+ *   met: then the queue is waiting for other work, not busy;
  *   else the last consumed packet's completion signal > 0 -> its kernel
  *   still runs: busy; else idle.
  * A packet without a completion signal cannot be watched; the policy's
@@ -26,10 +28,11 @@
 
 /*
  * Pages one queue may hold pinned: its dispatch ids, the ring page of
- * the last consumed packet and that packet's signal page.  The owner is
- * charged for all of them from the start.
+ * the packet at (or just before) the read index, that packet's signal
+ * page, and two pages of a waiting barrier's dependency signals.  The
+ * owner is charged for all of them from the start.
  */
-#define XSCHED_QMEM_PAGES	3
+#define XSCHED_QMEM_PAGES	5
 
 /*
  * Charged as io_uring and RDMA charge their long-term pins: the owner's
@@ -163,6 +166,11 @@ int xsched_qmem_pin(struct xsched_qmem *m,
 /* Lets go of everything @m holds; @m is zeroed.  Any context that sleeps. */
 void xsched_qmem_unpin(struct xsched_qmem *m)
 {
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(m->dep); i++)
+		if (m->dep[i])
+			unpin_user_page(m->dep[i]);
 	if (m->sig)
 		unpin_user_page(m->sig);
 	if (m->ring)
@@ -192,26 +200,174 @@ static u64 xsched_packet_va(const struct xsched_qmem *m, u64 id)
 			     (m->ring_size - 1));
 }
 
+/*
+ * The value of the signal at @va, if its page is pinned among the
+ * barrier's dependency pages; else asks for it and says false.
+ */
+static bool xsched_dep_value(struct xsched_qmem *m, u64 va, s64 *v)
+{
+	unsigned int i;
+
+	if (va & 7 || (va & ~PAGE_MASK) + KFD_XSCHED_SIGNAL_VALUE + 8 > PAGE_SIZE)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(m->dep); i++)
+		if (m->dep[i] && m->dep_va[i] == (va & PAGE_MASK)) {
+			*v = (s64)xsched_read_u64(m->dep[i], (va & ~PAGE_MASK) +
+						  KFD_XSCHED_SIGNAL_VALUE);
+			return true;
+		}
+	if (!m->dep_want)
+		m->dep_want = va & PAGE_MASK;
+	return false;
+}
+
+enum xsched_barrier { XSCHED_NOT_BARRIER, XSCHED_BARRIER_MET,
+		      XSCHED_BARRIER_UNMET, XSCHED_BARRIER_UNKNOWN };
+
+/*
+ * Whether the packet at @off of the pinned @page is a barrier, and if so
+ * whether its condition holds: barrier-AND (every dependency signal 0),
+ * barrier-OR (one of them 0), AMD barrier-value (its signal against
+ * value and mask).  Unknown when a signal's page is not pinned (yet).
+ * Null dependencies are ignored; a barrier-value without a signal is not
+ * judged (it is released some other way).
+ */
+static enum xsched_barrier xsched_barrier_at(struct xsched_qmem *m,
+					     struct page *page,
+					     unsigned int off)
+{
+	u64 hdr = xsched_read_u64(page, off);
+	unsigned int type = hdr & 0xff, i, nnull = 0, nmet = 0;
+	bool unknown = false;
+	s64 v, want, mask;
+	u64 sig;
+
+	if (type == KFD_XSCHED_AQL_TYPE_VENDOR &&
+	    ((hdr >> (8 * KFD_XSCHED_AQL_AMD_FORMAT)) & 0xff) ==
+	    KFD_XSCHED_AMD_FORMAT_BARRIER_VALUE) {
+		sig = xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_SIGNAL);
+		if (!sig)
+			return XSCHED_NOT_BARRIER;
+		if (!xsched_dep_value(m, sig, &v))
+			return XSCHED_BARRIER_UNKNOWN;
+		want = xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_VALUE);
+		mask = xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_MASK);
+		v &= mask;
+		switch ((u32)xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_COND)) {
+		case 0: return v == want ? XSCHED_BARRIER_MET : XSCHED_BARRIER_UNMET;
+		case 1: return v != want ? XSCHED_BARRIER_MET : XSCHED_BARRIER_UNMET;
+		case 2: return v < want ? XSCHED_BARRIER_MET : XSCHED_BARRIER_UNMET;
+		case 3: return v >= want ? XSCHED_BARRIER_MET : XSCHED_BARRIER_UNMET;
+		default: return XSCHED_BARRIER_UNKNOWN;
+		}
+	}
+	if (type != KFD_XSCHED_AQL_TYPE_BARRIER_AND &&
+	    type != KFD_XSCHED_AQL_TYPE_BARRIER_OR)
+		return XSCHED_NOT_BARRIER;
+	for (i = 0; i < KFD_XSCHED_AQL_BARRIER_NDEPS; i++) {
+		sig = xsched_read_u64(page, off + KFD_XSCHED_AQL_BARRIER_DEPS +
+				      8 * i);
+		if (!sig)
+			nnull++;
+		else if (!xsched_dep_value(m, sig, &v))
+			unknown = true;
+		else
+			nmet += v == 0;
+	}
+	if (type == KFD_XSCHED_AQL_TYPE_BARRIER_OR) {
+		if (nmet || nnull == KFD_XSCHED_AQL_BARRIER_NDEPS)
+			return XSCHED_BARRIER_MET;
+	} else if (nmet + nnull == KFD_XSCHED_AQL_BARRIER_NDEPS) {
+		return XSCHED_BARRIER_MET;
+	}
+	return unknown ? XSCHED_BARRIER_UNKNOWN : XSCHED_BARRIER_UNMET;
+}
+
+/*
+ * Does the kernel of packet @id, the last consumed, still run?  Only its
+ * completion signal can say: a packet without one counts as done, one
+ * whose signal page is not pinned yet as running (until it is).
+ */
+static bool xsched_still_runs(struct xsched_queue *q, u64 id)
+{
+	struct xsched_qmem *m = &q->mem;
+	u64 pkt = xsched_packet_va(m, id), sig;
+
+	if (!id || (pkt & PAGE_MASK) != m->ring_page_va || !m->ring)
+		return false;
+	sig = xsched_read_u64(m->ring, (pkt & ~PAGE_MASK) +
+			      KFD_XSCHED_AQL_COMPLETION_SIGNAL);
+	if (!sig || sig & 7 ||
+	    (sig & ~PAGE_MASK) + KFD_XSCHED_SIGNAL_VALUE + 8 > PAGE_SIZE)
+		return false;
+	if ((sig & PAGE_MASK) != m->sig_page_va) {
+		q->need_pin = true;
+		return true;
+	}
+	if (!m->sig)		/* could not be pinned */
+		return false;
+	return (s64)xsched_read_u64(m->sig, (sig & ~PAGE_MASK) +
+				    KFD_XSCHED_SIGNAL_VALUE) > 0;
+}
+
+/*
+ * Packets wait: is the one at the read index (@id) a barrier that holds
+ * the queue?  A barrier whose dependencies are not met, or whose
+ * dependencies cannot be read yet on a queue that runs (the packet
+ * processor consumes a met barrier within microseconds, so one still at
+ * the read index of a running queue is not met), makes the queue
+ * waiting, not busy: once the kernel before it has finished (AQL's
+ * barrier bit holds a barrier until then).
+ */
+static bool xsched_waits(struct xsched_queue *q, u64 id)
+{
+	struct xsched_qmem *m = &q->mem;
+	u64 pkt = xsched_packet_va(m, id);
+	bool waits;
+
+	if ((pkt & PAGE_MASK) != m->ring_page_va) {
+		q->need_pin = true;
+		return false;
+	}
+	if (!m->ring)
+		return false;
+	switch (xsched_barrier_at(m, m->ring, pkt & ~PAGE_MASK)) {
+	case XSCHED_BARRIER_UNMET:
+		waits = true;
+		break;
+	case XSCHED_BARRIER_UNKNOWN:
+		q->need_pin |= !!m->dep_want;
+		waits = !READ_ONCE(q->paused);
+		break;
+	default:
+		waits = false;
+	}
+	return waits && !xsched_still_runs(q, id - 1);
+}
+
 /**
  * xsched_qmem_busy() - poll one queue's activity
  * @q: the queue; called under dom->lock, in any context
  *
- * Return: true if packets wait or the last launched kernel still runs.
- * When the ring page of the last consumed packet, or its signal's page,
- * is not pinned yet, says busy and sets q->need_pin so that the decider
- * pins it.
+ * Return: true if packets wait (and the first is not a barrier that
+ * holds the queue: q->waiting then) or the last launched kernel still
+ * runs.  When a page it needs is not pinned yet, says busy and sets
+ * q->need_pin so that the decider pins it.
  */
 bool xsched_qmem_busy(struct xsched_queue *q)
 {
 	struct xsched_qmem *m = &q->mem;
 	u64 w, r, pkt, sig;
 
+	q->waiting = false;
 	if (!m->amdq)
 		return false;
 	w = xsched_read_u64(m->amdq, m->wptr_off);
 	r = xsched_read_u64(m->amdq, m->rptr_off);
-	if (w != r)
-		return true;
+	if (w != r) {
+		q->waiting = m->ring_size && w > r && xsched_waits(q, r + 1);
+		return !q->waiting;
+	}
 	if (!r || !m->ring_size)
 		return false;
 	pkt = xsched_packet_va(m, r);
@@ -261,25 +417,39 @@ static void xsched_qmem_swap(struct xsched_queue *q, struct page **slot,
  * xsched_qmem_pin_more() - pin the pages the last poll could not read
  * @q: the queue; called under dom->mutex, in process context
  *
- * The ring page of the last consumed packet, then the page of that
- * packet's completion signal: one of each at a time per queue.
+ * The ring page of the packet the poll reads (the one at the read index
+ * while packets wait, else the last consumed one), then the page of that
+ * packet's completion signal, and a page of a barrier's dependencies:
+ * one of each at a time per queue.
  */
 void xsched_qmem_pin_more(struct xsched_queue *q)
 {
 	struct xsched_qmem *m = &q->mem;
-	u64 r, pkt, sig;
+	u64 r, w, pkt, sig, dep;
+	unsigned int slot;
 
 	q->need_pin = false;
 	if (!m->amdq || !m->ring_size)
 		return;
+	raw_spin_lock_irq(&q->dom->lock);
+	dep = m->dep_want;
+	m->dep_want = 0;
+	raw_spin_unlock_irq(&q->dom->lock);
+	if (dep && dep != m->dep_va[0] && dep != m->dep_va[1]) {
+		slot = m->dep_next;
+		m->dep_next = !slot;
+		xsched_qmem_swap(q, &m->dep[slot], &m->dep_va[slot], dep);
+	}
 	r = xsched_read_u64(m->amdq, m->rptr_off);
-	if (!r)
-		return;
-	pkt = xsched_packet_va(m, r);
-	if ((pkt & PAGE_MASK) != m->ring_page_va)
+	w = xsched_read_u64(m->amdq, m->wptr_off);
+	/* The ring page the poll reads: the packet at the read index... */
+	pkt = xsched_packet_va(m, w > r ? r + 1 : r);
+	if ((w > r || r) && (pkt & PAGE_MASK) != m->ring_page_va)
 		xsched_qmem_swap(q, &m->ring, &m->ring_page_va,
 				 pkt & PAGE_MASK);
-	if (!m->ring)
+	/* ...and the signal of the last consumed one, on the same page. */
+	pkt = xsched_packet_va(m, r);
+	if (!r || !m->ring || (pkt & PAGE_MASK) != m->ring_page_va)
 		return;
 	sig = xsched_read_u64(m->ring, (pkt & ~PAGE_MASK) +
 			      KFD_XSCHED_AQL_COMPLETION_SIGNAL) & PAGE_MASK;

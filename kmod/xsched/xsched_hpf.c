@@ -78,6 +78,14 @@ static unsigned int hpf_decide(struct xsched_domain *dom, u64 now, u64 *next)
 	bool waiting;
 
 	*next = U64_MAX;
+	/*
+	 * A busy queue began to wait at a barrier: the work it waits for may
+	 * be what is paused, so a fall now takes effect at once.
+	 */
+	if (dom->skip_delay) {
+		dom->skip_delay = false;
+		delay = 0;
+	}
 	if (h->slice_until) {
 		if (now < h->slice_until) {
 			*next = h->slice_until;

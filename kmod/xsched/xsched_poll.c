@@ -62,7 +62,10 @@ static unsigned int xsched_poll_queue(struct xsched_queue *q, u64 now,
 	} else if (q->busy && READ_ONCE(q->paused)) {
 		return 0;
 	}
-	busy = q->hint || xsched_qmem_busy(q);
+	busy = xsched_qmem_busy(q) || q->hint;
+	/* Waiting on other work: what it paused may be that work. */
+	if (q->busy && !busy && q->waiting)
+		q->dom->skip_delay = true;
 	if (busy != q->busy) {
 		xsched_queue_set_busy(q, busy, now);
 		*kick = true;

@@ -304,14 +304,18 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	struct xsched_queue *q = to_q(kobj);
 	enum xsched_queue_state st;
+	bool waiting;
 
 	if (!xsched_may_see(q))
 		return -EACCES;
 	mutex_lock(&q->dom->mutex);
 	raw_spin_lock_irq(&q->dom->lock);
 	st = xsched_queue_state(q);
+	waiting = q->waiting && !q->busy;
 	raw_spin_unlock_irq(&q->dom->lock);
 	mutex_unlock(&q->dom->mutex);
+	if (st == XSCHED_QUEUE_IDLE && waiting)
+		return sysfs_emit(buf, "waiting\n");
 	return sysfs_emit(buf, "%s\n", xsched_state_names[st]);
 }
 static struct kobj_attribute q_attr_state = __ATTR_RO(state);

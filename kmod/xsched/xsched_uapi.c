@@ -142,6 +142,8 @@ static void xsched_queue_fill(struct xsched_queue *q,
 	qi->state = xsched_queue_state(q);
 	if (q->hint)
 		qi->flags |= XSCHED_QUEUE_HINTED;
+	if (q->waiting && !q->busy)
+		qi->flags |= XSCHED_QUEUE_WAITING;
 	qi->busy_ns = q->busy_ns + (q->busy ? now - q->busy_since : 0);
 	raw_spin_unlock_irq(&dom->lock);
 }

@@ -39,9 +39,17 @@ static void fx_completed(struct xsched_sim_queue *q,
 		fx->done_at[q - fx->q][k->dispatch_id] = t;
 }
 
+/* A barrier's "dependencies" here: a flag the test sets. */
+static bool fx_barrier_met(struct xsched_sim_queue *q,
+			   const struct xsched_sim_kernel *k)
+{
+	return READ_ONCE(*(bool *)k->deps);
+}
+
 static const struct xsched_sim_hooks fx_hooks = {
 	.launched = fx_launched,
 	.completed = fx_completed,
+	.barrier_met = fx_barrier_met,
 };
 
 static const struct xsched_sim_params fx_free = { 0 };
@@ -157,7 +165,7 @@ static void sim_barrier_holds_queue_until_released(struct kunit *test)
 	struct xsched_sim_queue *q = &fx->q[0];
 
 	KUNIT_ASSERT_EQ(test, xsched_sim_submit(q, MS, NULL, 0, 0), 0);
-	KUNIT_ASSERT_EQ(test, xsched_sim_submit_barrier(q, NULL, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, xsched_sim_submit_barrier(q, NULL, NULL, 0, 0), 0);
 	KUNIT_ASSERT_EQ(test, xsched_sim_submit(q, 2 * MS, NULL, 0, 0), 0);
 	xsched_sim_advance(&fx->node, 50 * MS);
 	/* Kernel 1 done; the barrier (2) is pending, not consumed. */
@@ -180,7 +188,7 @@ static void sim_barrier_release_bad_id_einval(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, xsched_sim_submit(q, 0, NULL, 0, 0), -EINVAL);
 	xsched_sim_submit(q, 10 * MS, NULL, 0, 0);
-	xsched_sim_submit_barrier(q, NULL, 0, 0);
+	xsched_sim_submit_barrier(q, NULL, NULL, 0, 0);
 	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 0, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 1, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 3, 0), -EINVAL);
@@ -196,7 +204,7 @@ static void sim_released_barrier_waits_for_resume(struct kunit *test)
 	struct sim_fixture *fx = sim_setup(test, &fx_free, 1);
 	struct xsched_sim_queue *q = &fx->q[0];
 
-	xsched_sim_submit_barrier(q, NULL, 0, 0);
+	xsched_sim_submit_barrier(q, NULL, NULL, 0, 0);
 	xsched_sim_runlist_change(&fx->node, &q, 1, false, MS);
 	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 1, 2 * MS), 0);
 	xsched_sim_advance(&fx->node, 10 * MS);
@@ -208,7 +216,38 @@ static void sim_released_barrier_waits_for_resume(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->done_at[0][1], 10 * MS);
 }
 
+/*
+ * A barrier with dependencies: consumed when the hook says they are met,
+ * looked at again every XSCHED_SIM_DEP_POLL_NS while it waits, and when
+ * another queue's kernel completes.
+ */
+static void sim_dep_barrier_consumed_when_met(struct kunit *test)
+{
+	struct sim_fixture *fx = sim_setup(test, &fx_free, 2);
+	struct xsched_sim_queue *q = &fx->q[0];
+	bool met = false;
+
+	KUNIT_ASSERT_EQ(test, xsched_sim_submit_barrier(q, &met, NULL, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, xsched_sim_submit(q, MS, NULL, 0, 0), 0);
+	xsched_sim_advance(&fx->node, 5 * MS);
+	KUNIT_EXPECT_EQ(test, q->launched, 0ULL);
+	KUNIT_EXPECT_TRUE(test, fx->node.dep_waiting);
+	KUNIT_EXPECT_EQ(test, xsched_sim_next_event(&fx->node),
+			5 * MS + XSCHED_SIM_DEP_POLL_NS);
+	/* Not released by the ioctl's path: its dependencies decide. */
+	KUNIT_EXPECT_EQ(test, xsched_sim_barrier_release(q, 1, 5 * MS), -EINVAL);
+	/* Met: the next advance (the re-check) consumes it at its start. */
+	met = true;
+	xsched_sim_advance(&fx->node, 5 * MS + XSCHED_SIM_DEP_POLL_NS);
+	KUNIT_EXPECT_EQ(test, fx->done_at[0][1], 5 * MS);
+	KUNIT_EXPECT_EQ(test, q->launched, 2ULL);
+	KUNIT_EXPECT_FALSE(test, fx->node.dep_waiting);
+	xsched_sim_advance(&fx->node, 10 * MS);
+	KUNIT_EXPECT_EQ(test, q->completed, 2ULL);
+}
+
 static struct kunit_case xsched_sim_engine_cases[] = {
+	KUNIT_CASE(sim_dep_barrier_consumed_when_met),
 	KUNIT_CASE(sim_alone_runs_at_full_speed),
 	KUNIT_CASE(sim_busy_queues_share_the_node),
 	KUNIT_CASE(sim_paused_queue_makes_no_progress),

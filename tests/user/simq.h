@@ -143,6 +143,45 @@ static inline int simq_barrier(struct simq *q)
 	return simq_ring(q);
 }
 
+/*
+ * Writes a barrier-AND (@type 3) or barrier-OR (5) packet whose
+ * dependency signals are @deps (up to 5 addresses of struct simq_signal;
+ * the packet processor reads their value) and rings the doorbell; its
+ * dispatch id is q->wdid afterwards.
+ */
+static inline int simq_barrier_deps(struct simq *q, unsigned int type,
+				    const uint64_t *deps, unsigned int n)
+{
+	uint8_t *pkt = simq_next_packet(q);
+	uint16_t hdr = (uint16_t)type;
+	unsigned int i;
+
+	memcpy(pkt, &hdr, sizeof(hdr));
+	for (i = 0; i < n && i < 5; i++)
+		memcpy(pkt + 8 + 8 * i, &deps[i], 8);
+	return simq_ring(q);
+}
+
+/*
+ * Writes an AMD barrier-value packet that holds until
+ * (@sig->value & @mask) compares with @want as @cond says (0 ==, 1 !=,
+ * 2 <, 3 >=), and rings the doorbell.
+ */
+static inline int simq_barrier_value(struct simq *q, struct simq_signal *sig,
+				     int64_t want, int64_t mask, uint32_t cond)
+{
+	uint8_t *pkt = simq_next_packet(q);
+	uint64_t va = (uintptr_t)sig;
+
+	pkt[0] = XSCHED_SIM_PKT_TYPE_VENDOR;
+	pkt[XSCHED_SIM_PKT_AMD_FORMAT] = XSCHED_SIM_AMD_FORMAT_BARRIER_VALUE;
+	memcpy(pkt + 8, &va, 8);
+	memcpy(pkt + 16, &want, 8);
+	memcpy(pkt + 24, &mask, 8);
+	memcpy(pkt + 32, &cond, 4);
+	return simq_ring(q);
+}
+
 /* The condition of barrier packet @id holds. */
 static inline int simq_release(struct simq *q, uint64_t id)
 {

@@ -65,9 +65,10 @@ static void xsched_degrade(struct xsched_domain *dom, bool pause,
  * The runlist-change limit: a token bucket holding at most a tenth of a
  * second's worth of changes (at least one), in ns of budget: each change
  * costs NSEC_PER_SEC, and max_changes_per_s of them come back each second.
- * A pause is never held back (it may take the bucket one change into
- * debt): it protects the work that matters, and pauses cannot outnumber
- * resumes by more than one, so holding back resumes bounds both.
+ * A pause is never held back: it protects the work that matters.  It
+ * takes a token even from an empty bucket, but the bucket goes at most one
+ * change into debt, so that pauses of new queues (which resumes do not
+ * bound) never hold a resume back longer than two tokens' time.
  */
 static void xsched_tokens_refill(struct xsched_domain *dom, u64 now)
 {
@@ -90,7 +91,8 @@ static bool xsched_tokens_take(struct xsched_domain *dom, bool pause, u64 now)
 	xsched_tokens_refill(dom, now);
 	if (!pause && dom->tokens < (s64)NSEC_PER_SEC)
 		return false;
-	dom->tokens -= NSEC_PER_SEC;
+	dom->tokens = max_t(s64, dom->tokens - NSEC_PER_SEC,
+			    -(s64)NSEC_PER_SEC);
 	return true;
 }
 
@@ -106,17 +108,29 @@ static u64 xsched_tokens_next(const struct xsched_domain *dom)
 }
 
 /*
- * The adaptive hysteresis.  A pause that comes soon after a resume (within
- * four resume delays, at least 1 ms) undid it: the resume was premature,
- * so the delay before the next one doubles (from 2 x resume_delay_us, up
- * to XSCHED_ADAPT_MAX_NS).  A second with no such pause halves it again.
+ * The adaptive hysteresis, which keeps the domain under its limit by
+ * making fewer changes rather than holding resumes back.  A pause that
+ * comes soon after a resume (within four resume delays, at least 1 ms)
+ * undid it (an oscillation).  While the limit's bucket is under half full,
+ * each oscillation doubles the delay before the next resume (from
+ * 2 x resume_delay_us, up to XSCHED_ADAPT_MAX_NS); a second without one
+ * halves it again.  Without pressure on the limit nothing adapts: a longer
+ * delay keeps paused queues paused longer, and those may matter too.
  */
-#define XSCHED_ADAPT_MAX_NS	(50 * NSEC_PER_MSEC)
+#define XSCHED_ADAPT_MAX_NS	(20 * NSEC_PER_MSEC)
 
 u64 xsched_resume_delay_ns(const struct xsched_domain *dom)
 {
 	return max_t(u64, (u64)dom->resume_delay_us * NSEC_PER_USEC,
 		     dom->adapt_ns);
+}
+
+/* The bucket is under half full: changes come near the limit's rate. */
+static bool xsched_tokens_low(const struct xsched_domain *dom)
+{
+	s64 cap = max_t(s64, 1, dom->max_changes_per_s / 10) * NSEC_PER_SEC;
+
+	return dom->max_changes_per_s && dom->tokens < cap / 2;
 }
 
 static void xsched_adapt(struct xsched_domain *dom, bool pause, u64 now)
@@ -138,6 +152,8 @@ static void xsched_adapt(struct xsched_domain *dom, bool pause, u64 now)
 	    now - dom->last_resume_at > max_t(u64, 4 * delay, NSEC_PER_MSEC))
 		return;
 	dom->oscillations++;
+	if (!xsched_tokens_low(dom))
+		return;
 	dom->last_osc_at = now;
 	dom->adapt_ns = min_t(u64, XSCHED_ADAPT_MAX_NS,
 			      max_t(u64, 2 * delay, 2 * NSEC_PER_USEC *

@@ -1673,8 +1673,9 @@ static void core_rate_limit_bounds_changes(struct kunit *test)
 
 /*
  * Gaps of 500 us against a 200 us resume delay: each resume is undone by
- * a pause 300 us later.  The delay adapts (doubling) until the gaps no
- * longer cause resumes, and comes back down once the pattern stops.
+ * a pause 300 us later.  Near the limit (100 a second, bucket 10), the
+ * delay adapts (doubling) until the gaps no longer cause resumes, and
+ * comes back down once the pattern stops.
  */
 static void core_hysteresis_adapts(struct kunit *test)
 {
@@ -1685,7 +1686,7 @@ static void core_hysteresis_adapts(struct kunit *test)
 
 	high = mock_create(test, fx, MOCK_TGID, 0, 11);
 	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
-	fx->dom->max_changes_per_s = 0;
+	fx->dom->max_changes_per_s = 100;
 	fx_busy(fx, low, true, t);
 	for (i = 0; i < 40; i++, t += 1500 * US) {
 		fx_busy(fx, high, true, t);
@@ -1722,6 +1723,30 @@ static void core_hysteresis_adapts(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, xsched_resume_delay_ns(fx->dom), 200 * US);
 	KUNIT_EXPECT_FALSE(test, low->paused);
+}
+
+/* Far from the limit, oscillations are counted but nothing adapts. */
+static void core_no_adaptation_without_pressure(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low;
+	unsigned int i;
+	u64 t = T0;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	fx->dom->max_changes_per_s = 0;
+	fx_busy(fx, low, true, t);
+	for (i = 0; i < 10; i++, t += 1500 * US) {
+		fx_busy(fx, high, true, t);
+		fx_decide(fx, t);
+		fx_busy(fx, high, false, t + 1 * MS);
+		fx_decide(fx, t + 1 * MS);
+		fx_decide(fx, t + 1 * MS + 250 * US);
+	}
+	KUNIT_EXPECT_GE(test, fx->dom->oscillations, 9ULL);
+	KUNIT_EXPECT_EQ(test, xsched_resume_delay_ns(fx->dom), 200 * US);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 10U);
 }
 
 static void core_stale_handle_is_not_named_again(struct kunit *test)
@@ -1866,6 +1891,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_users_do_not_preempt_each_other),
 	KUNIT_CASE(core_rate_limit_bounds_changes),
 	KUNIT_CASE(core_hysteresis_adapts),
+	KUNIT_CASE(core_no_adaptation_without_pressure),
 	KUNIT_CASE(core_provider_failure_degrades_then_retries),
 	KUNIT_CASE(core_repeated_pause_failure_backs_off),
 	KUNIT_CASE(core_unbind_fails_open),

@@ -72,8 +72,11 @@ int main(void)
 		 dom("max_changes_per_s"));
 	simq_submit(&lo, 10 * MS, 60);
 
-	/* Gaps of 700 us: the resume delay adapts until they cost nothing. */
-	dom_set("max_changes_per_s", "0");
+	/*
+	 * Gaps of 700 us at a limit of 100 a second: the resume delay adapts
+	 * until they cost nothing, rather than running into the limit.
+	 */
+	dom_set("max_changes_per_s", "100");
 	dom_set("resume_delay_us", "100");
 	osc = dom("oscillations");
 	pattern(&hi, 300, 700);
@@ -82,10 +85,11 @@ int main(void)
 		 osc, dom("oscillations"), dom("resume_delay_eff_us"));
 
 	/*
-	 * Gaps of 60 ms, longer than the adaptation goes (50 ms): without a
+	 * Gaps of 60 ms, longer than the adaptation goes (20 ms): without a
 	 * limit each costs a resume and a pause; at 10 a second, at most 10
 	 * + a bucket of 1 + 1 pause of debt (and 2 for the edges).
 	 */
+	dom_set("max_changes_per_s", "0");
 	free_changes = pattern(&hi, 5000, 60000);
 	dom_set("max_changes_per_s", "10");
 	limited = dom("rate_limited");

@@ -221,6 +221,8 @@ int main(void)
 		path(p, sizeof(p), qdir, "priority");
 		xsq_write(p, "12");
 		xsq_write(p, "0");
+		/* The resume comes after the resume delay, from the decider. */
+		XSQ_WAIT_FOR(qstate(idhi) != XSCHED_QUEUE_PAUSED, 2000);
 		xsq_write("/sys/kernel/tracing/events/xsched/enable", "0");
 		tfd = open("/sys/kernel/tracing/trace", O_RDONLY);
 		n = tfd < 0 ? -1 : read(tfd, buf, sizeof(buf) - 1);

@@ -628,17 +628,17 @@ static void hints_and_starvation(void)
 	snprintf(p, sizeof(p), "%s/hint_ms", ddir);
 	xt_check("hint/default-1000ms", xsq_read_ll(p) == 1000, "%lld",
 		 xsq_read_ll(p));
-	xsq_write(p, "100");
+	xsq_write(p, "400");
 	id = new_queue(&q, xfd, sfd, 5);
 	xsq_hint(xfd, id, XSCHED_HINT_BEGIN);
-	for (i = 0; i < 6; i++) {	/* renewed every 50 ms: still busy */
+	for (i = 0; i < 8; i++) {	/* renewed every 50 ms: still busy */
 		usleep(50000);
 		ok &= xsq_state(xfd, id) == XSCHED_QUEUE_BUSY;
 		xsq_hint(xfd, id, XSCHED_HINT_BEGIN);
 	}
 	xt_check("hint/renewed-lasts", ok, "a renewed hint ended");
 	xt_check("hint/expires",
-		 XSQ_WAIT_FOR(xsq_state(xfd, id) == XSCHED_QUEUE_IDLE, 1000),
+		 XSQ_WAIT_FOR(xsq_state(xfd, id) == XSCHED_QUEUE_IDLE, 3000),
 		 "state %d", xsq_state(xfd, id));
 	xsq_write(p, "1000");
 	drop_queue(&q);
@@ -652,14 +652,18 @@ static void hints_and_starvation(void)
 	/* The bound at work: a paused busy queue completes kernels. */
 	hid = new_queue(&hi, xfd, sfd, 15);
 	lid = new_queue(&lo, xfd, sfd, 0);
-	simq_submit(&lo, 1 * MS, 16);
+	/* More low work than runs before the pause (the read index counts
+	 * launches). */
 	keep_busy(&hi, 1 * MS, 8);
+	simq_submit(&lo, 1 * MS, 60);
 	XSQ_WAIT_FOR(xsq_state(xfd, lid) == XSCHED_QUEUE_PAUSED, 2000);
 	done = simq_rdid(&lo);
 	progress(&hi, 2500);
 	xt_check("starvation/paused-queue-progresses", hid > 0 && lid > 0 &&
-		 simq_rdid(&lo) > done, "low completed %llu -> %llu",
-		 (unsigned long long)done, (unsigned long long)simq_rdid(&lo));
+		 done < lo.wdid && simq_rdid(&lo) > done,
+		 "low launched %llu -> %llu of %llu",
+		 (unsigned long long)done, (unsigned long long)simq_rdid(&lo),
+		 (unsigned long long)lo.wdid);
 	drop_queue(&lo);
 	drop_queue(&hi);
 }

@@ -226,8 +226,8 @@ static pid_t busy_child(uid_t uid, uint32_t prio, int *idp)
 		id = fd < 0 || sim < 0 ? -1 : new_queue(&q, fd, sim, prio);
 		if (write(pfd[1], &id, sizeof(id)) != sizeof(id) || id <= 0)
 			_exit(1);
-		for (;;) {
-			keep_busy(&q, 1 * MS, 8);
+		for (;;) {		/* 40 ms queued: busy on a slow guest too */
+			keep_busy(&q, 5 * MS, 8);
 			usleep(1000);
 		}
 	}
@@ -276,7 +276,7 @@ static void cross_user(void)
 		 xsq_state(xfd, uid_id));
 
 	/* Root's own lower queue is ordered below root's busy one. */
-	simq_submit(&r, 2 * MS, 40);
+	simq_submit(&r, 10 * MS, 40);
 	loid = new_queue(&lo, xfd, sfd, 3);
 	simq_submit(&lo, 1 * MS, 8);
 	xt_check("own-queues/lower-paused",
@@ -623,7 +623,7 @@ static void hints_and_starvation(void)
 	char p[192];
 	struct simq q, hi, lo;
 	int id, hid, lid, i, ok = 1;
-	uint64_t done;
+	uint64_t done, t0;
 
 	snprintf(p, sizeof(p), "%s/hint_ms", ddir);
 	xt_check("hint/default-1000ms", xsq_read_ll(p) == 1000, "%lld",
@@ -654,11 +654,15 @@ static void hints_and_starvation(void)
 	lid = new_queue(&lo, xfd, sfd, 0);
 	/* More low work than runs before the pause (the read index counts
 	 * launches). */
-	keep_busy(&hi, 1 * MS, 8);
-	simq_submit(&lo, 1 * MS, 60);
+	keep_busy(&hi, 5 * MS, 8);
+	simq_submit(&lo, 5 * MS, 60);
 	XSQ_WAIT_FOR(xsq_state(xfd, lid) == XSCHED_QUEUE_PAUSED, 2000);
 	done = simq_rdid(&lo);
-	progress(&hi, 2500);
+	t0 = simq_now_ns();
+	while (simq_now_ns() - t0 < 2500 * MS) {	/* the high one stays busy */
+		keep_busy(&hi, 5 * MS, 8);
+		usleep(2000);
+	}
 	xt_check("starvation/paused-queue-progresses", hid > 0 && lid > 0 &&
 		 done < lo.wdid && simq_rdid(&lo) > done,
 		 "low launched %llu -> %llu of %llu",

@@ -112,6 +112,8 @@ struct xsched_queue {
 	struct xsched_tenant *tenant;	/* set while in a domain */
 	u8 tier;			/* operator priority (rules) */
 	u8 tier_src;			/* enum xsched_prio_source */
+	u64 rules_epoch;		/* the rules it was ranked by */
+	u64 cgroup_id;			/* its owner's cgroup then */
 	u64 handle;			/* the provider's name for it */
 	u32 queue_id;			/* provider's, per process: display */
 	struct xsched_domain *dom;
@@ -337,6 +339,7 @@ void xsched_rules_exit(void);
 unsigned int xsched_rules_lookup(struct pid *pid, kuid_t uid,
 				 unsigned int *src);
 void xsched_rerank_all(void);
+void xsched_rank_new(struct xsched_queue *q);
 long xsched_ioc_get_rules(void __user *uarg);
 long xsched_ioc_set_rules(void __user *uarg);
 long xsched_ioc_proc_priority(void __user *uarg);

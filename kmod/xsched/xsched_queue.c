@@ -158,7 +158,6 @@ static void xsched_queue_created(struct xsched_binding *b,
 	const struct kfd_xsched_queue_info *info = &e->info;
 	struct xsched_domain *dom = xsched_domain_find(b, info->gpu_id);
 	struct xsched_queue *q, *old;
-	unsigned int src;
 	int ret;
 
 	if (!dom) {
@@ -183,8 +182,7 @@ static void xsched_queue_created(struct xsched_binding *b,
 	q->uid = e->uid;
 	q->pid = e->pid;
 	e->pid = NULL;
-	q->tier = xsched_rules_lookup(q->pid, q->uid, &src);
-	q->tier_src = src;
+	xsched_rank_new(q);
 	q->ring_va = info->ring_va;
 	q->queue_id = info->queue_id;
 	q->prio = min_t(u32, info->priority, XSCHED_LEVELS - 1);

@@ -24,6 +24,7 @@
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/cred.h>
+#include <linux/hashtable.h>
 #include <linux/kernfs.h>
 #include <linux/moduleparam.h>
 #include <linux/pid.h>
@@ -52,6 +53,7 @@ struct xsched_krule {
 };
 
 struct xsched_proc_rule {
+	struct hlist_node node;		/* xsched_proc_hash */
 	struct pid *pid;
 	kuid_t owner;			/* the process's euid when set */
 	u8 prio;
@@ -66,8 +68,11 @@ static struct xsched_krule *xsched_krules;
 static unsigned int xsched_nkrules, xsched_ncgroup_rules;
 static unsigned int xsched_default_prio = XSCHED_PRIO_DEFAULT;
 static u64 xsched_rules_gen = 1;
-static struct xsched_proc_rule *xsched_proc_rules;
-static unsigned int xsched_nproc_rules, xsched_proc_cap;
+/* Bumped by every change of any rule, process rules included. */
+static atomic64_t xsched_rules_epoch = ATOMIC64_INIT(1);
+/* Process rules by their struct pid: O(1) for each ancestor looked at. */
+static DEFINE_HASHTABLE(xsched_proc_hash, 7);
+static unsigned int xsched_nproc_rules;
 static char xsched_path_buf[PATH_MAX];	/* one cgroup path at a time */
 
 static void xsched_rerank_fn(struct work_struct *work);
@@ -183,40 +188,49 @@ bool xsched_glob_match(const char *pat, const char *str)
 	return !*pat;
 }
 
-/* A process rule on @p?  Under xsched_rules_lock. */
-static int xsched_proc_rule_find(struct pid *p)
+/* The process rule on @p, or NULL.  Under xsched_rules_lock. */
+static struct xsched_proc_rule *xsched_proc_rule_find(struct pid *p)
 {
-	unsigned int i;
+	struct xsched_proc_rule *r;
 
-	for (i = 0; i < xsched_nproc_rules; i++)
-		if (xsched_proc_rules[i].pid == p)
-			return i;
-	return -1;
+	hash_for_each_possible(xsched_proc_hash, r, node, (unsigned long)p)
+		if (r->pid == p)
+			return r;
+	return NULL;
+}
+
+static void xsched_proc_rule_free(struct xsched_proc_rule *r)
+{
+	hash_del(&r->node);
+	put_pid(r->pid);
+	kfree(r);
+	xsched_nproc_rules--;
 }
 
 /*
  * The process rule of @task or its nearest ancestor; under
- * xsched_rules_lock and RCU.  Returns its index or -1, *depth 0 for the
+ * xsched_rules_lock and RCU.  Returns it or NULL, *depth 0 for the
  * process itself.
  */
-static int xsched_proc_rule_of(struct task_struct *task, unsigned int *depth)
+static struct xsched_proc_rule *xsched_proc_rule_of(struct task_struct *task,
+						    unsigned int *depth)
 {
+	struct xsched_proc_rule *r;
 	struct task_struct *parent;
 	unsigned int d;
-	int i;
 
 	for (d = 0; d < XSCHED_ANCESTORS_MAX && task; d++) {
-		i = xsched_proc_rule_find(task_tgid(task));
-		if (i >= 0) {
+		r = xsched_proc_rule_find(task_tgid(task));
+		if (r) {
 			*depth = d;
-			return i;
+			return r;
 		}
 		parent = rcu_dereference(task->real_parent);
 		if (!parent || parent == task || !task_pid_nr(parent))
 			break;
 		task = parent;
 	}
-	return -1;
+	return NULL;
 }
 
 /* The cgroup rule for @task's cgroup; under xsched_rules_lock and RCU. */
@@ -250,6 +264,22 @@ static int xsched_cgroup_rule_of(struct task_struct *task)
 #endif
 }
 
+/* The id of @pid's cgroup v2 now (0: none, or no cgroups). */
+static u64 xsched_cgroup_id_of(struct pid *pid)
+{
+	u64 id = 0;
+#ifdef CONFIG_CGROUPS
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid ? pid_task(pid, PIDTYPE_TGID) : NULL;
+	if (task)
+		id = cgroup_id(task_dfl_cgroup(task));
+	rcu_read_unlock();
+#endif
+	return id;
+}
+
 /**
  * xsched_rules_lookup() - the operator priority a queue gets now
  * @pid: its owner (tgid), or NULL if unknown
@@ -261,6 +291,7 @@ static int xsched_cgroup_rule_of(struct task_struct *task)
 unsigned int xsched_rules_lookup(struct pid *pid, kuid_t uid,
 				 unsigned int *src)
 {
+	struct xsched_proc_rule *pr = NULL;
 	struct task_struct *task;
 	unsigned int prio = 0, depth, i;
 	int r = -1;
@@ -271,9 +302,10 @@ unsigned int xsched_rules_lookup(struct pid *pid, kuid_t uid,
 		rcu_read_lock();
 		task = pid_task(pid, PIDTYPE_TGID);
 		if (task && xsched_nproc_rules)
-			r = xsched_proc_rule_of(task, &depth);
-		if (r >= 0) {
-			prio = xsched_proc_rules[r].prio;
+			pr = xsched_proc_rule_of(task, &depth);
+		if (pr) {
+			r = 0;
+			prio = pr->prio;
 			*src = depth ? XSCHED_SRC_INHERITED :
 				       XSCHED_SRC_PROCESS;
 		} else if (task && xsched_ncgroup_rules) {
@@ -298,36 +330,53 @@ unsigned int xsched_rules_lookup(struct pid *pid, kuid_t uid,
 	return prio;
 }
 
+/*
+ * Rank @q again, unless nothing it depends on changed since it was last
+ * ranked: no rule (of any kind) and not its cgroup.  The periodic pass
+ * costs one cgroup id read per queue.  Caller holds q->dom->mutex.
+ */
+static bool xsched_rerank_queue(struct xsched_queue *q)
+{
+	u64 epoch = atomic64_read(&xsched_rules_epoch);
+	u64 cg = xsched_cgroup_id_of(q->pid);
+	unsigned int tier, src;
+	int ret;
+
+	if (q->rules_epoch == epoch && q->cgroup_id == cg)
+		return false;
+	tier = xsched_rules_lookup(q->pid, q->uid, &src);
+	q->rules_epoch = epoch;
+	q->cgroup_id = cg;
+	ret = xsched_queue_set_tier(q, tier, src);
+	if (ret < 0) {
+		q->rules_epoch = 0;	/* try again next time */
+		pr_warn_ratelimited("%s: queue %u keeps operator priority %u: no memory\n",
+				    q->dom->name, q->id, q->tier);
+	}
+	return ret > 0;
+}
+
 /**
  * xsched_rerank_all() - give every queue the operator priority it now has
  *
- * Called after every rule change and periodically; each domain whose
- * queues moved decides again.  Takes xsched_lock and each dom->mutex.
+ * Called after every rule change and periodically (cgroup moves); each
+ * domain whose queues moved decides again.  Takes xsched_lock and each
+ * dom->mutex.
  */
 void xsched_rerank_all(void)
 {
 	struct xsched_binding *b;
 	struct xsched_domain *dom;
 	struct xsched_queue *q;
-	unsigned int tier, src;
 	bool moved;
-	int ret;
 
 	mutex_lock(&xsched_lock);
 	list_for_each_entry(b, &xsched_bindings, link) {
 		list_for_each_entry(dom, &b->domains, link) {
 			mutex_lock(&dom->mutex);
 			moved = false;
-			list_for_each_entry(q, &dom->queues, dom_link) {
-				tier = xsched_rules_lookup(q->pid, q->uid,
-							   &src);
-				ret = xsched_queue_set_tier(q, tier, src);
-				if (ret < 0)
-					pr_warn_ratelimited("%s: queue %u keeps operator priority %u: no memory\n",
-							    dom->name, q->id,
-							    q->tier);
-				moved |= ret > 0;
-			}
+			list_for_each_entry(q, &dom->queues, dom_link)
+				moved |= xsched_rerank_queue(q);
 			if (moved)
 				xsched_decide(dom, ktime_get_ns());
 			mutex_unlock(&dom->mutex);
@@ -336,19 +385,27 @@ void xsched_rerank_all(void)
 	mutex_unlock(&xsched_lock);
 }
 
+/* A queue being made: its operator priority, and what it depends on. */
+void xsched_rank_new(struct xsched_queue *q)
+{
+	unsigned int src;
+
+	q->rules_epoch = atomic64_read(&xsched_rules_epoch);
+	q->cgroup_id = xsched_cgroup_id_of(q->pid);
+	q->tier = xsched_rules_lookup(q->pid, q->uid, &src);
+	q->tier_src = src;
+}
+
 /* Forget process rules whose process is gone; under xsched_rules_lock. */
 static void xsched_proc_rules_prune(void)
 {
-	unsigned int i = 0;
+	struct xsched_proc_rule *r;
+	struct hlist_node *tmp;
+	unsigned int b;
 
-	while (i < xsched_nproc_rules) {
-		if (pid_has_task(xsched_proc_rules[i].pid, PIDTYPE_TGID)) {
-			i++;
-			continue;
-		}
-		put_pid(xsched_proc_rules[i].pid);
-		xsched_proc_rules[i] = xsched_proc_rules[--xsched_nproc_rules];
-	}
+	hash_for_each_safe(xsched_proc_hash, b, tmp, r, node)
+		if (!pid_has_task(r->pid, PIDTYPE_TGID))
+			xsched_proc_rule_free(r);
 }
 
 /* Whether anything can change a queue's rank without a rule change. */
@@ -537,6 +594,7 @@ long xsched_ioc_set_rules(void __user *uarg)
 	xsched_ncgroup_rules = ncg;
 	xsched_default_prio = dflt;
 	xsched_rules_gen++;
+	atomic64_inc(&xsched_rules_epoch);
 	xsched_rerank_kick();
 	mutex_unlock(&xsched_rules_lock);
 	k = old;
@@ -557,41 +615,34 @@ out:
 static int xsched_proc_rule_set(struct pid *p, bool clear, unsigned int prio,
 				kuid_t owner, bool privileged)
 {
-	struct xsched_proc_rule *bigger;
-	int i = xsched_proc_rule_find(p);
-	unsigned int j, mine = 0;
+	struct xsched_proc_rule *r = xsched_proc_rule_find(p);
+	unsigned int b, mine = 0;
+	struct xsched_proc_rule *o;
 
 	if (clear) {
-		if (i >= 0) {
-			put_pid(xsched_proc_rules[i].pid);
-			xsched_proc_rules[i] =
-				xsched_proc_rules[--xsched_nproc_rules];
-		}
+		if (r)
+			xsched_proc_rule_free(r);
 		return 0;
 	}
-	if (i >= 0) {
-		xsched_proc_rules[i].prio = prio;
+	if (r) {
+		r->prio = prio;
 		return 0;
 	}
 	xsched_proc_rules_prune();
-	for (j = 0; j < xsched_nproc_rules; j++)
-		mine += uid_eq(xsched_proc_rules[j].owner, owner);
+	if (!privileged)
+		hash_for_each(xsched_proc_hash, b, o, node)
+			mine += uid_eq(o->owner, owner);
 	if (xsched_nproc_rules >= XSCHED_PROC_RULES_MAX ||
 	    (!privileged && mine >= XSCHED_PROC_RULES_USER_MAX))
 		return -ENOSPC;
-	if (xsched_nproc_rules == xsched_proc_cap) {
-		unsigned int cap = max(16U, 2 * xsched_proc_cap);
-
-		bigger = krealloc_array(xsched_proc_rules, cap,
-					sizeof(*bigger), GFP_KERNEL);
-		if (!bigger)
-			return -ENOMEM;
-		xsched_proc_rules = bigger;
-		xsched_proc_cap = cap;
-	}
-	xsched_proc_rules[xsched_nproc_rules].owner = owner;
-	xsched_proc_rules[xsched_nproc_rules].pid = get_pid(p);
-	xsched_proc_rules[xsched_nproc_rules++].prio = prio;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->pid = get_pid(p);
+	r->owner = owner;
+	r->prio = prio;
+	hash_add(xsched_proc_hash, &r->node, (unsigned long)p);
+	xsched_nproc_rules++;
 	return 0;
 }
 
@@ -648,6 +699,7 @@ long xsched_ioc_proc_priority(void __user *uarg)
 		mutex_lock(&xsched_rules_lock);
 		ret = xsched_proc_rule_set(p, clear, a.priority, uid,
 					   privileged);
+		atomic64_inc(&xsched_rules_epoch);
 		xsched_rerank_kick();
 		mutex_unlock(&xsched_rules_lock);
 		if (ret)
@@ -666,17 +718,16 @@ out:
 
 void xsched_rules_exit(void)
 {
-	unsigned int i;
+	struct xsched_proc_rule *r;
+	struct hlist_node *tmp;
+	unsigned int b;
 
 	mutex_lock(&xsched_rules_lock);
 	xsched_rules_stopping = true;
 	mutex_unlock(&xsched_rules_lock);
 	cancel_delayed_work_sync(&xsched_rerank_work);
-	for (i = 0; i < xsched_nproc_rules; i++)
-		put_pid(xsched_proc_rules[i].pid);
-	kfree(xsched_proc_rules);
-	xsched_proc_rules = NULL;
-	xsched_nproc_rules = xsched_proc_cap = 0;
+	hash_for_each_safe(xsched_proc_hash, b, tmp, r, node)
+		xsched_proc_rule_free(r);
 	xsched_krules_free(xsched_krules, xsched_nkrules);
 	xsched_krules = NULL;
 	xsched_nkrules = xsched_ncgroup_rules = 0;

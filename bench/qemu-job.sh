@@ -2,10 +2,12 @@
 #
 # The job of the demo's and the benchmarks' QEMU guest (scripts/demo.sh,
 # bench/run.sh), sourced by /init there (see scripts/qemu-init.sh); not
-# run on the host.  /params sets PARTS (any of: systematic pause scaling
-# memory), TASKS, KERNELS, KERNEL_US and TRACE (1: record xsched's
-# trace events during the systematic runs).  Prints key=value lines that
-# the host formats: SYS (bench/systematic), XSTAT (the domain's sysfs
+# run on the host.  /params sets PARTS (any of: systematic serving pause
+# scaling memory), TASKS, KERNELS, KERNEL_US, TRACE (1: record xsched's
+# trace events during the systematic runs), SERVE_S (seconds per serving
+# run), SERVE_RATES and SERVE_TRAIN (training clients).  Prints key=value
+# lines that the host formats: SYS (bench/systematic), SERVE
+# (bench/serving), XSTAT (the domain's sysfs
 # files), TRACE and PAUSE (trace events), NOISE (bench/timer_noise), PL
 # (bench/preempt_lat), D2PTAIL (the 12 slowest doorbell -> pause times,
 # us), MEM/MEMCACHE (bench/qmem), and "XT FAIL <step>"
@@ -165,6 +167,51 @@ part_systematic() {
 	done
 }
 
+# serve_run LABEL ARGS...: one bench/serving run.
+serve_run() {
+	local label=$1
+	shift
+	$B/serving -l "$label" -d "$SERVE_S" "$@" || step_fail "serving/$label"
+}
+
+# serve_warm: an unreported short run of the same clients before a
+# baseline, so that no baseline carries a cold start the loaded runs
+# after it do not.
+serve_warm() {
+	$B/serving -l warmup -d 1 "$@" >/dev/null || step_fail serving/warmup
+}
+
+# serve_row NAME RATE INFERENCE-ARGS TRAINING-ARGS: inference alone, then
+# next to training with no scheduler and with xsched.
+serve_row() {
+	local name=$1 rate=$2 inf=$3 train=$4
+	serve_warm -r "$rate" $inf -T 0
+	serve_run "alone-$name" -r "$rate" $inf -T 0
+	serve_run "none-$name" -r "$rate" $inf $train
+	xs_load
+	serve_run "xs-$name" -r "$rate" $inf $train
+	xs_stats "xs-$name"
+	xs_unload
+}
+
+# The serving rows: requests of 12 x 250 us kernels (3 ms alone) next to
+# SERVE_TRAIN training clients of 500 us kernels at SERVE_RATES; then the
+# two-model row: ResNet-18-like requests (21 x 100 us) at 10/s next to
+# one ResNet-50-like training client (500 us kernels).
+part_serving() {
+	local inf="-k 12 -u 250" train="-T ${SERVE_TRAIN:-2} -U 500" r
+	local rn_inf="-k 21 -u 100" rn_train="-T 1 -U 500"
+	echo "XT PART serving"
+	serve_warm -r 0 $train
+	serve_run train -r 0 $train
+	for r in ${SERVE_RATES:-10 20 50}; do
+		serve_row "$r" "$r" "$inf" "$train"
+	done
+	serve_warm -r 0 $rn_train
+	serve_run train-rn -r 0 $rn_train
+	serve_row rn 10 "$rn_inf" "$rn_train"
+}
+
 # pl_run LABEL QUEUES PROCS ITER: one preempt_lat run, traced.
 pl_run() {
 	local label=$1 nq=$2 np=$3 it=$4 ev=0
@@ -230,7 +277,7 @@ if insmod /modules/xsched_sim.ko; then
 	# simulated node for seconds (every runlist change costs 20 us +
 	# 2 us per queue, one after the other), which would show in any
 	# timing taken right after it.
-	for p in systematic pause scaling memory; do
+	for p in systematic serving pause scaling memory; do
 		case " $PARTS " in *" $p "*) "part_$p" ;; esac
 	done
 	rmmod xsched_sim || step_fail unload-xsched_sim

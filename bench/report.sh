@@ -111,6 +111,17 @@ serve_lat() {
 		'BEGIN { printf "%.2f / %.2f / %.2f\n", a / 1000, b / 1000, c / 1000 }'
 }
 
+# serve_get LOG ROW: sets al, no, xs (the row's runs alone, with no
+# scheduler and with xsched), tr (its training alone) and name.
+serve_get() {
+	al=$(kv_line "$1" SERVE "alone-$2"); no=$(kv_line "$1" SERVE "none-$2")
+	xs=$(kv_line "$1" SERVE "xs-$2")
+	case $2 in
+	rn) name="ResNet-18/50-like 10/s"; tr=$(kv_line "$1" SERVE train-rn) ;;
+	*) name="$2 req/s"; tr=$(kv_line "$1" SERVE train) ;;
+	esac
+}
+
 # serve_table LOG: inference latency and training throughput, with no
 # scheduler and with xsched, against the baselines.  Returns non-zero if
 # a run is missing or failed.
@@ -120,12 +131,7 @@ serve_table() {
 		"alone P50/P99/max ms" "no sched P50/P99/max" "xsched P50/P99/max" "P99 vs alone"
 	printf '%-22s-|-%8s-|-%-22s-|-%-22s-|-%-22s-|-%-12s\n' | tr ' ' '-'
 	for r in $(serve_rows "$log"); do
-		al=$(kv_line "$log" SERVE "alone-$r"); no=$(kv_line "$log" SERVE "none-$r")
-		xs=$(kv_line "$log" SERVE "xs-$r")
-		case $r in
-		rn) name="ResNet-18/50-like 10/s" ;;
-		*) name="$r req/s" ;;
-		esac
+		serve_get "$log" "$r"
 		for l in "$al" "$no" "$xs"; do [ "$(kv "$l" status)" = ok ] || ok=1; done
 		printf '%-22s | %8s | %-22s | %-22s | %-22s | %-12s\n' "$name" "$(kv "$al" requests)" \
 			"$(serve_lat "$r" "$al")" "$(serve_lat "$r" "$no")" "$(serve_lat "$r" "$xs")" \
@@ -133,15 +139,10 @@ serve_table() {
 	done
 	echo
 	printf '%-22s | %8s | %10s | %-20s | %-20s | %9s | %10s\n' row "training" "fair share" \
-		"no sched: alone/fair" "xsched: alone/fair" "changes/s" "xsched CPU"
+		"no sched: alone/fair" "xsched: alone/fair" "changes/s" "poll+decide"
 	printf '%-22s-|-%8s-|-%10s-|-%-20s-|-%-20s-|-%9s-|-%10s\n' | tr ' ' '-'
 	for r in $(serve_rows "$log"); do
-		al=$(kv_line "$log" SERVE "alone-$r"); no=$(kv_line "$log" SERVE "none-$r")
-		xs=$(kv_line "$log" SERVE "xs-$r")
-		case $r in
-		rn) name="ResNet-18/50-like 10/s"; tr=$(kv_line "$log" SERVE train-rn) ;;
-		*) name="$r req/s"; tr=$(kv_line "$log" SERVE train) ;;
-		esac
+		serve_get "$log" "$r"
 		[ "$(kv "$tr" status)" = ok ] || ok=1
 		awk -v name="$name" -v tw="$(kv "$tr" train_work_us)" -v tt="$(kv "$tr" window_us)" \
 			-v iw="$(kv "$al" inf_work_us)" -v aw="$(kv "$al" window_us)" \
@@ -177,8 +178,9 @@ serve_notes() {
   (1 - its work alone / window); then the training work with inference next
   to it against alone and against the fair share.  changes/s: xsched's own
   runlist changes (domain pauses + resumes per second; the simulator counts
-  every runlist change but does not export the count); xsched CPU: domain
-  decide_ns + poll_ns over the window, % of one emulated core.  The no
-  scheduler runs have xsched not loaded.
+  every runlist change but does not export the count); poll+decide: domain
+  poll_ns + decide_ns over the window, % of one emulated core (decide_ns
+  includes waiting for the modelled runlist changes).  The no scheduler
+  runs have xsched not loaded.
 EON
 }

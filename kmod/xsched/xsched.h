@@ -201,6 +201,8 @@ struct xsched_domain {
 	u64 polled;			/* queues read by polls, dom->lock */
 	u64 full_polls;			/* polls that read every queue */
 	unsigned int full_poll_in;	/* fast polls before the next full */
+	bool poll_idle;			/* polled at idle_poll_us, dom->lock */
+	u64 busy_until;			/* a queue last went idle, dom->lock */
 	u64 policy_ns;			/* in the policy alone */
 	bool degraded;			/* a fault: everything runs until */
 	u64 degraded_until;		/* ...this time (decision clock) */

@@ -42,6 +42,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "kfd_xsched.h"
 #include "../../uapi/xsched.h"
@@ -275,6 +276,8 @@ void xsched_unbind(struct xsched_binding *b);
 void xsched_provider_gone(struct xsched_binding *b);
 
 /* xsched_queue.c: the lives of queues and domains */
+/* Every queue by id; queues leave it under their domain's mutex. */
+extern struct xarray xsched_queues;
 void xsched_event_process(struct xsched_binding *b, struct xsched_event *e);
 struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 					   u32 gpu_id, const char *name,

@@ -3,11 +3,12 @@
 # The job of the demo's and the benchmarks' QEMU guest (scripts/demo.sh,
 # bench/run.sh), sourced by /init there (see scripts/qemu-init.sh); not
 # run on the host.  /params sets PARTS (any of: systematic serving pause
-# scaling memory), TASKS, KERNELS, KERNEL_US, TRACE (1: record xsched's
-# trace events during the systematic runs), SERVE_S (seconds per serving
-# run), SERVE_RATES and SERVE_TRAIN (training clients).  Prints key=value
+# scaling memory watch), TASKS, KERNELS, KERNEL_US, TRACE (1: record
+# xsched's trace events during the systematic runs), SERVE_S (seconds per
+# serving run), SERVE_RATES, SERVE_TRAIN (training clients) and WATCH_S
+# (seconds per watch run).  Prints key=value
 # lines that the host formats: SYS (bench/systematic), SERVE
-# (bench/serving), XSTAT (the domain's sysfs
+# (bench/serving), WATCH (bench/watch), XSTAT (the domain's sysfs
 # files), TRACE and PAUSE (trace events), NOISE (bench/timer_noise), PL
 # (bench/preempt_lat), D2PTAIL (the 12 slowest doorbell -> pause times,
 # us), MEM/MEMCACHE (bench/qmem), and "XT FAIL <step>"
@@ -271,6 +272,28 @@ part_scaling() {
 	done
 }
 
+# The cost of watching: 64 simulated nodes x 64 queues (8 MI300X in CPX
+# mode), idle and under load, with xsched not loaded and loaded.
+part_watch() {
+	local b
+	echo "XT PART watch"
+	rmmod xsched_sim || step_fail unload-xsched_sim-watch
+	if ! insmod /modules/xsched_sim.ko nodes=64; then
+		step_fail load-xsched_sim-64
+		insmod /modules/xsched_sim.ko
+		return
+	fi
+	for b in 0 8 64; do
+		$B/watch -l "off-$b" -b "$b" -d "${WATCH_S:-5}" || step_fail "watch/off-$b"
+		xs_load
+		$B/watch -l "on-$b" -b "$b" -d "${WATCH_S:-5}" || step_fail "watch/on-$b"
+		xs_stats "watch-$b"
+		xs_unload
+	done
+	rmmod xsched_sim || step_fail unload-xsched_sim-64
+	insmod /modules/xsched_sim.ko || step_fail load-xsched_sim
+}
+
 part_memory() {
 	echo "XT PART memory"
 	$B/qmem -l warmup -s 500 >/dev/null || step_fail qmem/warmup
@@ -296,7 +319,7 @@ if insmod /modules/xsched_sim.ko; then
 	# simulated node for seconds (every runlist change costs 20 us +
 	# 2 us per queue, one after the other), which would show in any
 	# timing taken right after it.
-	for p in systematic serving pause scaling memory; do
+	for p in systematic serving pause scaling memory watch; do
 		case " $PARTS " in *" $p "*) "part_$p" ;; esac
 	done
 	rmmod xsched_sim || step_fail unload-xsched_sim

@@ -15,7 +15,8 @@
  * kernel; a request that arrives while earlier ones are still pending
  * queues behind them (open loop).  Training work is the sum of the
  * durations of the training kernels that ended within the window of
- * SECONDS after the start.  When /sys/class/misc/xsched exists, the
+ * SECONDS, which starts LEAD_MS after the training clients (so that
+ * requests meet training that runs, not its cold start).  When /sys/class/misc/xsched exists, the
  * domains' pauses, resumes, decide_ns and poll_ns are read at the start
  * and the end of the window.
  *
@@ -39,13 +40,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: serving [-r RATE] [-d SECONDS] [-k REQ_KERNELS] [-u REQ_US] [-T TRAIN] [-U TRAIN_US] [-P INF_PRIO] [-Q TRAIN_PRIO] [-S SEED] [-s SETTLE_MS] [-l LABEL]\n"
-		   "  defaults: -r 10 -d 10 -k 12 -u 250 -T 2 -U 500 -P 11 -Q 7 -S 1 -s 100 -l run\n");
+	fprintf(f, "usage: serving [-r RATE] [-d SECONDS] [-k REQ_KERNELS] [-u REQ_US] [-T TRAIN] [-U TRAIN_US] [-P INF_PRIO] [-Q TRAIN_PRIO] [-S SEED] [-s SETTLE_MS] [-w LEAD_MS] [-l LABEL]\n"
+		   "  defaults: -r 10 -d 10 -k 12 -u 250 -T 2 -U 500 -P 11 -Q 7 -S 1 -s 100 -w 200 -l run\n");
 }
 
 static unsigned int rate = 10, seconds = 10, req_kernels = 12, req_us = 250;
 static unsigned int ntrain = 2, train_us = 500, inf_prio = 11, train_prio = 7;
-static unsigned int seed = 1, settle_ms = 100;
+static unsigned int seed = 1, settle_ms = 100, lead_ms = 200;
 static const char *label = "run";
 
 /* Shared with the children. */
@@ -267,7 +268,7 @@ int main(int argc, char **argv)
 	bool xs;
 	int opt, failed = 0;
 
-	while ((opt = getopt(argc, argv, "r:d:k:u:T:U:P:Q:S:s:l:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:d:k:u:T:U:P:Q:S:s:w:l:h")) != -1) {
 		switch (opt) {
 		case 'r': rate = bench_num(optarg, 0, 1000, usage); break;
 		case 'd': seconds = bench_num(optarg, 1, 3600, usage); break;
@@ -279,6 +280,7 @@ int main(int argc, char **argv)
 		case 'Q': train_prio = bench_num(optarg, 0, 15, usage); break;
 		case 'S': seed = bench_num(optarg, 0, 1000000, usage); break;
 		case 's': settle_ms = bench_num(optarg, 0, 60000, usage); break;
+		case 'w': lead_ms = bench_num(optarg, 0, 60000, usage); break;
 		case 'l': label = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -306,10 +308,16 @@ int main(int argc, char **argv)
 	}
 	/* Time for xsched to register the new queues (an event work). */
 	usleep(settle_ms * 1000);
-	xs = xs_read(&c0);
-	sh->t0 = simq_now_ns();
+	/*
+	 * The training clients start at once, the window and the arrivals
+	 * lead_ms later: serving next to training that runs, not a cold
+	 * start of both.
+	 */
+	sh->t0 = simq_now_ns() + lead_ms * MS;
 	sh->t_end = sh->t0 + seconds * 1000 * MS;
 	bench_barrier_release(&b);
+	sleep_until(sh->t0);
+	xs = xs_read(&c0);
 	sleep_until(sh->t_end);
 	xs_read(&c1);
 	for (i = 0; i < n; i++) {

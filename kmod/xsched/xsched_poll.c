@@ -40,11 +40,7 @@ MODULE_PARM_DESC(idle_poll_us,
 
 #define XSCHED_COLD_NS		NSEC_PER_SEC
 
-/*
- * The first instant after @now that is @phase past a multiple of
- * @period.  Domains with the same poll period and phase poll together,
- * in one hrtimer interrupt of a CPU rather than one interrupt each.
- */
+/* The first instant after @now that is @phase past a multiple of @period. */
 static u64 xsched_poll_next(u64 now, u64 period, u64 phase)
 {
 	if (now < phase)
@@ -53,18 +49,16 @@ static u64 xsched_poll_next(u64 now, u64 period, u64 phase)
 }
 
 /*
- * When a cold idle domain polls next.  Its full passes are spread over
- * the idle period by gpu_id, in slots that are whole fast periods, half
- * a fast period off the fast grid: they neither come in one burst nor
- * delay the fast polls of busy domains.
+ * When a cold idle domain polls next: its full passes are spread over
+ * the idle period by gpu_id, in slots of whole fast periods, so that the
+ * passes of many idle domains do not come in one burst.
  */
 static u64 xsched_poll_next_idle(struct xsched_domain *dom, u64 now, u64 idle)
 {
 	u64 fast = (u64)dom->poll_us * NSEC_PER_USEC;
 	u64 slot = div64_u64(div64_u64(idle, 64), fast) * fast;
 
-	return xsched_poll_next(now, idle,
-				(dom->gpu_id % 64) * slot + fast / 2);
+	return xsched_poll_next(now, idle, (dom->gpu_id % 64) * slot);
 }
 
 /*
@@ -78,8 +72,7 @@ static void xsched_poll_wake(struct xsched_domain *dom, u64 now)
 		return;
 	dom->poll_idle = false;
 	hrtimer_start(&dom->poll,
-		      ns_to_ktime(xsched_poll_next(now, dom->poll_us *
-						    NSEC_PER_USEC, 0)),
+		      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
 		      HRTIMER_MODE_ABS_HARD);
 }
 
@@ -258,9 +251,8 @@ enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 		if (dom->poll_idle)
 			next = xsched_poll_next_idle(dom, now,
 						     idle * NSEC_PER_USEC);
-		else
-			next = xsched_poll_next(now, dom->poll_us *
-						NSEC_PER_USEC, 0);
+		else	/* not on a grid: see docs/bench.md, pause latency */
+			next = now + dom->poll_us * NSEC_PER_USEC;
 		hrtimer_start(&dom->poll, ns_to_ktime(next),
 			      HRTIMER_MODE_ABS_HARD);
 	}

@@ -22,23 +22,65 @@
  * A domain with no busy queue cannot need a pause until a second queue
  * is busy.  So a cold idle domain -- no queue busy for XSCHED_COLD_NS, no
  * decision pending, no timed wake-up asked for -- is polled (a full
- * pass) only every idle_poll_us instead of every poll_us.  A domain that
- * was busy within XSCHED_COLD_NS keeps the fast period: a stream that
- * pauses between iterations is seen at once when it resumes, and a
- * higher queue after it is paused within poll_us.  The cost: a higher
- * queue rising within idle_poll_us of the first busy queue of a cold
- * domain is paused up to idle_poll_us after its doorbell; every doorbell
- * that finds a busy queue known is served within poll_us.  A queue that
- * becomes busy outside a poll (a hint) brings the fast period back at
- * once.  0, or a value not above poll_us, polls idle domains every
- * poll_us.
+ * pass) less often than every poll_us: every idle_poll_us on a host that
+ * watches as much as 8 MI300X in CPX mode (64 domains of 64 queues),
+ * proportionally more often on a host that watches less, down to
+ * poll_us, so that idle polling costs about the same everywhere
+ * (xsched_poll_idle_period()).  A domain that was busy within
+ * XSCHED_COLD_NS keeps the fast period: a stream that pauses between
+ * iterations is seen at once when it resumes, and a higher queue after
+ * it is paused within poll_us.  The cost: a higher queue rising soon
+ * after the first busy queue of a cold domain is paused up to one idle
+ * period after its doorbell (at most idle_poll_us, 0.3 ms for one
+ * domain of 16 queues); every doorbell that finds a busy queue known is
+ * served within poll_us.  A queue that becomes busy outside a poll (a
+ * hint) brings the fast period back at once.  0, or a value not above
+ * poll_us, polls idle domains every poll_us.
  */
 static unsigned int idle_poll_us = 50000;
 module_param(idle_poll_us, uint, 0644);
 MODULE_PARM_DESC(idle_poll_us,
-		 "Poll period of a domain with no queue busy for 1 s and no pending decision, us (default 50000; 0: poll_us)");
+		 "Poll period of a domain with no queue busy for 1 s and no pending decision at 64 domains x 64 queues; shorter in proportion on smaller hosts; us (default 50000; 0: poll_us)");
 
 #define XSCHED_COLD_NS		NSEC_PER_SEC
+
+/*
+ * The scale of the watching, from what each domain's polls saw lately:
+ * one slot per domain (by gpu_id), its cost in queue reads (a poll costs
+ * about as much as reading 16 queues, plus one read per queue) and when
+ * it was written.  Slots not written for two idle periods are of
+ * domains gone or no longer polled.  Written and read without a lock: a
+ * figure a little off only moves an idle period a little.
+ */
+#define XSCHED_SCALE_SLOTS	64
+#define XSCHED_POLL_COST	16
+#define XSCHED_SCALE_REF	(64 * (XSCHED_POLL_COST + 64))
+
+static struct {
+	u64 at;
+	u32 cost;
+} xsched_scale[XSCHED_SCALE_SLOTS];
+
+static void xsched_scale_note(const struct xsched_domain *dom, u64 now)
+{
+	unsigned int i = dom->gpu_id % XSCHED_SCALE_SLOTS;
+
+	WRITE_ONCE(xsched_scale[i].cost, XSCHED_POLL_COST + dom->nr_queues);
+	WRITE_ONCE(xsched_scale[i].at, now);
+}
+
+/* The idle period at this scale: @idle at the reference, at least @fast. */
+static u64 xsched_poll_idle_period(u64 now, u64 idle, u64 fast)
+{
+	u64 sum = 0, period;
+	unsigned int i;
+
+	for (i = 0; i < XSCHED_SCALE_SLOTS; i++)
+		if ((s64)(now - READ_ONCE(xsched_scale[i].at)) <= (s64)(2 * idle))
+			sum += READ_ONCE(xsched_scale[i].cost);
+	period = div64_u64(idle * sum, XSCHED_SCALE_REF);
+	return clamp(period, fast, idle);
+}
 
 /* The first instant after @now that is @phase past a multiple of @period. */
 static u64 xsched_poll_next(u64 now, u64 period, u64 phase)
@@ -56,9 +98,10 @@ static u64 xsched_poll_next(u64 now, u64 period, u64 phase)
 static u64 xsched_poll_next_idle(struct xsched_domain *dom, u64 now, u64 idle)
 {
 	u64 fast = (u64)dom->poll_us * NSEC_PER_USEC;
-	u64 slot = div64_u64(div64_u64(idle, 64), fast) * fast;
+	u64 period = xsched_poll_idle_period(now, idle, fast);
+	u64 slot = div64_u64(div64_u64(period, 64), fast) * fast;
 
-	return xsched_poll_next(now, idle, (dom->gpu_id % 64) * slot);
+	return xsched_poll_next(now, period, (dom->gpu_id % 64) * slot);
 }
 
 /*
@@ -240,6 +283,7 @@ enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 
 	raw_spin_lock(&dom->lock);
 	dom->poll_idle = false;
+	xsched_scale_note(dom, now);
 	kick = xsched_poll_pass(dom, now);
 	kick |= now >= dom->next_decide;
 	if (kick && !dom->dead)

@@ -2,10 +2,13 @@
 #
 # The job of the demo's and the benchmarks' QEMU guest (scripts/demo.sh,
 # bench/run.sh), sourced by /init there (see scripts/qemu-init.sh); not
-# run on the host.  /params sets PARTS (any of: systematic pause scaling
-# memory), TASKS, KERNELS, KERNEL_US and TRACE (1: record xsched's
-# trace events during the systematic runs).  Prints key=value lines that
-# the host formats: SYS (bench/systematic), XSTAT (the domain's sysfs
+# run on the host.  /params sets PARTS (any of: systematic serving pause
+# scaling memory watch), TASKS, KERNELS, KERNEL_US, TRACE (1: record
+# xsched's trace events during the systematic runs), SERVE_S (seconds per
+# serving run), SERVE_RATES, SERVE_TRAIN (training clients) and WATCH_S
+# (seconds per watch run).  Prints key=value
+# lines that the host formats: SYS (bench/systematic), SERVE
+# (bench/serving), WATCH (bench/watch), XSTAT (the domain's sysfs
 # files), TRACE and PAUSE (trace events), NOISE (bench/timer_noise), PL
 # (bench/preempt_lat), D2PTAIL (the 12 slowest doorbell -> pause times,
 # us), MEM/MEMCACHE (bench/qmem), and "XT FAIL <step>"
@@ -141,14 +144,33 @@ sys_run() {
 		step_fail "systematic/$label"
 }
 
+# sys_base LABEL ARGS...: a baseline ("alone") run, as clean as the runs
+# compared with it: a warm-up of the same clients first (not reported:
+# the first clients after boot or after another scenario pay for cold
+# caches and page faults), then two runs, of which the one with the lower
+# high-priority P99 is reported.
+sys_base() {
+	local label=$1 r
+	shift
+	$B/systematic -l warmup -t 2 -k "$KERNELS" -u "$KERNEL_US" "$@" >/dev/null ||
+		step_fail "systematic/warmup-$label"
+	for r in 1 2; do
+		$B/systematic -l "$label" -t "$TASKS" -k "$KERNELS" -u "$KERNEL_US" "$@" \
+			>"/tmp/sys.$label.$r" || step_fail "systematic/$label.$r"
+		sed "s/^SYS /SYSRUN /" "/tmp/sys.$label.$r"
+	done
+	cat "/tmp/sys.$label.1" "/tmp/sys.$label.2" | awk -v l="$label" '
+		/^SYS / && / status=ok / {
+			for (i = 2; i <= NF; i++)
+				if ($i ~ /^high_p99_us=/) v = substr($i, 13) + 0
+			if (best == "" || v < bv) { best = $0; bv = v } }
+		END { print best == "" ? "SYS label=" l " status=failed" : best }'
+}
+
 part_systematic() {
 	echo "XT PART systematic"
-	# Not reported: the guest's first GPU client after boot pays for
-	# cold caches and page faults, which is not what (a) measures.
-	$B/systematic -l warmup -t 2 -k "$KERNELS" -u "$KERNEL_US" -n 1 -H 1 >/dev/null ||
-		step_fail systematic/warmup
-	sys_run a -n 1 -H 1
-	sys_run a3 -n 3 -H 3
+	sys_base a -n 1 -H 1
+	sys_base a3 -n 3 -H 3
 	sys_run b -n 16 -H 3
 	for s in c:3 d:1; do
 		xs_load
@@ -163,6 +185,51 @@ part_systematic() {
 		xs_stats "${s%:*}"
 		xs_unload
 	done
+}
+
+# serve_run LABEL ARGS...: one bench/serving run.
+serve_run() {
+	local label=$1
+	shift
+	$B/serving -l "$label" -d "$SERVE_S" "$@" || step_fail "serving/$label"
+}
+
+# serve_warm: an unreported short run of the same clients before a
+# baseline, so that no baseline carries a cold start the loaded runs
+# after it do not.
+serve_warm() {
+	$B/serving -l warmup -d 1 "$@" >/dev/null || step_fail serving/warmup
+}
+
+# serve_row NAME RATE INFERENCE-ARGS TRAINING-ARGS: inference alone, then
+# next to training with no scheduler and with xsched.
+serve_row() {
+	local name=$1 rate=$2 inf=$3 train=$4
+	serve_warm -r "$rate" $inf -T 0
+	serve_run "alone-$name" -r "$rate" $inf -T 0
+	serve_run "none-$name" -r "$rate" $inf $train
+	xs_load
+	serve_run "xs-$name" -r "$rate" $inf $train
+	xs_stats "xs-$name"
+	xs_unload
+}
+
+# The serving rows: requests of 12 x 250 us kernels (3 ms alone) next to
+# SERVE_TRAIN training clients of 500 us kernels at SERVE_RATES; then the
+# two-model row: ResNet-18-like requests (21 x 100 us) at 10/s next to
+# one ResNet-50-like training client (500 us kernels).
+part_serving() {
+	local inf="-k 12 -u 250" train="-T ${SERVE_TRAIN:-2} -U 500" r
+	local rn_inf="-k 21 -u 100" rn_train="-T 1 -U 500"
+	echo "XT PART serving"
+	serve_warm -r 0 $train
+	serve_run train -r 0 $train
+	for r in ${SERVE_RATES:-10 20 50}; do
+		serve_row "$r" "$r" "$inf" "$train"
+	done
+	serve_warm -r 0 $rn_train
+	serve_run train-rn -r 0 $rn_train
+	serve_row rn 10 "$rn_inf" "$rn_train"
 }
 
 # pl_run LABEL QUEUES PROCS ITER: one preempt_lat run, traced.
@@ -205,6 +272,28 @@ part_scaling() {
 	done
 }
 
+# The cost of watching: 64 simulated nodes x 64 queues (8 MI300X in CPX
+# mode), idle and under load, with xsched not loaded and loaded.
+part_watch() {
+	local b
+	echo "XT PART watch"
+	rmmod xsched_sim || step_fail unload-xsched_sim-watch
+	if ! insmod /modules/xsched_sim.ko nodes=64; then
+		step_fail load-xsched_sim-64
+		insmod /modules/xsched_sim.ko
+		return
+	fi
+	for b in 0 8 64; do
+		$B/watch -l "off-$b" -b "$b" -d "${WATCH_S:-5}" || step_fail "watch/off-$b"
+		xs_load
+		$B/watch -l "on-$b" -b "$b" -d "${WATCH_S:-5}" || step_fail "watch/on-$b"
+		xs_stats "watch-$b"
+		xs_unload
+	done
+	rmmod xsched_sim || step_fail unload-xsched_sim-64
+	insmod /modules/xsched_sim.ko || step_fail load-xsched_sim
+}
+
 part_memory() {
 	echo "XT PART memory"
 	$B/qmem -l warmup -s 500 >/dev/null || step_fail qmem/warmup
@@ -230,7 +319,7 @@ if insmod /modules/xsched_sim.ko; then
 	# simulated node for seconds (every runlist change costs 20 us +
 	# 2 us per queue, one after the other), which would show in any
 	# timing taken right after it.
-	for p in systematic pause scaling memory; do
+	for p in systematic serving pause scaling memory watch; do
 		case " $PARTS " in *" $p "*) "part_$p" ;; esac
 	done
 	rmmod xsched_sim || step_fail unload-xsched_sim

@@ -98,3 +98,89 @@ xstat_line() {
 		"resumes $(kv "$line" resumes), mean preemption latency $lat (modelled)," \
 		"decisions $(kv "$line" decisions), errors $(kv "$line" errors), poll_us $(kv "$line" poll_us)"
 }
+
+# serve_rows LOG: the serving rows the guest ran, in its order.
+serve_rows() {
+	sed -n 's/^SERVE label=alone-\([^ ]*\) .*/\1/p' "$1"
+}
+
+# serve_lat NAME LINE: "P50 / P99 / max" of the inference requests in ms.
+serve_lat() {
+	[ "$(kv "$2" status)" = ok ] || { echo "failed"; return; }
+	awk -v a="$(kv "$2" inf_p50_us)" -v b="$(kv "$2" inf_p99_us)" -v c="$(kv "$2" inf_max_us)" \
+		'BEGIN { printf "%.2f / %.2f / %.2f\n", a / 1000, b / 1000, c / 1000 }'
+}
+
+# serve_get LOG ROW: sets al, no, xs (the row's runs alone, with no
+# scheduler and with xsched), tr (its training alone) and name.
+serve_get() {
+	al=$(kv_line "$1" SERVE "alone-$2"); no=$(kv_line "$1" SERVE "none-$2")
+	xs=$(kv_line "$1" SERVE "xs-$2")
+	case $2 in
+	rn) name="ResNet-18/50-like 10/s"; tr=$(kv_line "$1" SERVE train-rn) ;;
+	*) name="$2 req/s"; tr=$(kv_line "$1" SERVE train) ;;
+	esac
+}
+
+# serve_table LOG: inference latency and training throughput, with no
+# scheduler and with xsched, against the baselines.  Returns non-zero if
+# a run is missing or failed.
+serve_table() {
+	local log=$1 r al no xs tr ok=0 name
+	printf '%-22s | %8s | %-22s | %-22s | %-22s | %-12s\n' row requests \
+		"alone P50/P99/max ms" "no sched P50/P99/max" "xsched P50/P99/max" "P99 vs alone"
+	printf '%-22s-|-%8s-|-%-22s-|-%-22s-|-%-22s-|-%-12s\n' | tr ' ' '-'
+	for r in $(serve_rows "$log"); do
+		serve_get "$log" "$r"
+		for l in "$al" "$no" "$xs"; do [ "$(kv "$l" status)" = ok ] || ok=1; done
+		printf '%-22s | %8s | %-22s | %-22s | %-22s | %-12s\n' "$name" "$(kv "$al" requests)" \
+			"$(serve_lat "$r" "$al")" "$(serve_lat "$r" "$no")" "$(serve_lat "$r" "$xs")" \
+			"$(ratio "$(kv "$no" inf_p99_us)" "$(kv "$al" inf_p99_us)") / $(ratio "$(kv "$xs" inf_p99_us)" "$(kv "$al" inf_p99_us)")"
+	done
+	echo
+	printf '%-22s | %8s | %10s | %-20s | %-20s | %9s | %10s\n' row "training" "fair share" \
+		"no sched: alone/fair" "xsched: alone/fair" "changes/s" "poll+decide"
+	printf '%-22s-|-%8s-|-%10s-|-%-20s-|-%-20s-|-%9s-|-%10s\n' | tr ' ' '-'
+	for r in $(serve_rows "$log"); do
+		serve_get "$log" "$r"
+		[ "$(kv "$tr" status)" = ok ] || ok=1
+		awk -v name="$name" -v tw="$(kv "$tr" train_work_us)" -v tt="$(kv "$tr" window_us)" \
+			-v iw="$(kv "$al" inf_work_us)" -v aw="$(kv "$al" window_us)" \
+			-v nw="$(kv "$no" train_work_us)" -v nt="$(kv "$no" window_us)" \
+			-v xw="$(kv "$xs" train_work_us)" -v xt="$(kv "$xs" window_us)" \
+			-v ch="$(kv "$xs" pauses) $(kv "$xs" resumes)" \
+			-v cpu="$(kv "$xs" decide_ns) $(kv "$xs" poll_ns)" 'BEGIN {
+			split(ch, c, " "); split(cpu, p, " ")
+			if (!tt || !aw || !nt || !xt) { printf "%-22s | unavailable (a run failed)\n", name; exit }
+			alone = tw / tt; fair = alone * (1 - iw / aw)
+			printf "%-22s | %7.1f%% | %9.1f%% | %7.1f%% / %8.1f%% | %7.1f%% / %8.1f%% | %9.1f | %9.2f%%\n",
+				name, 100 * alone, 100 * fair, 100 * nw / nt / alone, 100 * nw / nt / fair,
+				100 * xw / xt / alone, 100 * xw / xt / fair, (c[1] + c[2]) / (xt / 1e6), 100 * (p[1] + p[2]) / (xt * 1000) }'
+	done
+	return $ok
+}
+
+# serve_notes: what the serving tables show.
+serve_notes() {
+	cat <<'EON'
+  Inference: one client at queue priority 11, Poisson arrivals (seeded: the
+  same arrival times in every run of a row), each request a burst of kernels;
+  latency = arrival -> end of its last kernel (queueing behind its own earlier
+  requests included).  Rows "N req/s": 12 x 250 us kernels (3.0 ms alone)
+  next to the training clients of 500 us kernels at priority 7.  ResNet-18/50:
+  21 x 100 us kernels (2.1 ms, ResNet-18 at batch 1: ~20 conv layers) at
+  10 req/s next to one client of 500 us kernels (ResNet-50 training: long
+  convolution kernels, always busy).  All clients are root: own priorities
+  order them.  Targets: inference P99 within 1.10x of alone; training >= 95%
+  of its fair share.
+  training: the node share of the training clients alone (work done /
+  window); fair share: that times the node time the inference client leaves
+  (1 - its work alone / window); then the training work with inference next
+  to it against alone and against the fair share.  changes/s: xsched's own
+  runlist changes (domain pauses + resumes per second; the simulator counts
+  every runlist change but does not export the count); poll+decide: domain
+  poll_ns + decide_ns over the window, % of one emulated core (decide_ns
+  includes waiting for the modelled runlist changes).  The no scheduler
+  runs have xsched not loaded.
+EON
+}

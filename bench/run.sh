@@ -7,10 +7,16 @@
 # with the command that reproduces it.  Parts:
 #   systematic  the demo's scenarios with more tasks: high-priority P50/P99
 #               vs the same clients alone, total time vs no scheduler
+#   serving     an inference client with open-loop arrivals at 10, 20 and
+#               50 requests/s next to training clients, and the two-model
+#               row: inference latency and training throughput with no
+#               scheduler and with xsched, runlist changes/s, xsched's CPU
 #   pause       pause latency: a queue becoming busy -> the batched pause
 #   scaling     pause latency and decision/poll cost at 16..1024 queues
 #   memory      kernel memory per XQueue (1024 queues; xsched off, on,
 #               and on with queue_sysfs=0)
+#   watch       the cost of watching: 64 nodes x 64 queues, idle and
+#               under load, the guest's CPU with xsched and without
 # Every figure is modelled (the simulator's hrtimers).
 #
 # Clocks (--clock): "icount" (the default) runs the guest on QEMU's
@@ -32,11 +38,14 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 . "$XSCHED_TOP/bench/report.sh"
 
-all_parts="systematic pause scaling memory"
-usage() { echo "usage: $0 [--line 6.12|6.1] [--clock icount|real] [--only systematic|pause|scaling|memory]... [--tasks N] [--starvation-ms N] [--timeout SECONDS]"; }
+all_parts="systematic serving pause scaling memory watch"
+usage() { echo "usage: $0 [--line 6.12|6.1] [--clock icount|real] [--only systematic|serving|pause|scaling|memory|watch]... [--tasks N] [--serve-seconds N] [--train N] [--starvation-ms N] [--timeout SECONDS]"; }
 line=6.12
 clock=icount
 tasks=20
+serve_s=10
+train=2
+watch_s=5
 timeout_s=1200
 starvation=""
 parts=""
@@ -46,6 +55,8 @@ while [ $# -gt 0 ]; do
 	--only) [ $# -ge 2 ] && [[ " $all_parts " == *" $2 "* ]] || { usage >&2; exit 2; }; parts="$parts $2"; shift 2 ;;
 	--clock) [ $# -ge 2 ] && [[ $2 =~ ^(icount|real)$ ]] || { usage >&2; exit 2; }; clock=$2; shift 2 ;;
 	--tasks) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; tasks=$2; shift 2 ;;
+	--serve-seconds) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]{0,2}$ ]] || { usage >&2; exit 2; }; serve_s=$2; shift 2 ;;
+	--train) [ $# -ge 2 ] && [[ $2 =~ ^[1-3]$ ]] || { usage >&2; exit 2; }; train=$2; shift 2 ;;
 	--starvation-ms) [ $# -ge 2 ] && [[ $2 =~ ^[0-9]{1,5}$ ]] || { usage >&2; exit 2; }; starvation=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; timeout_s=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -67,13 +78,17 @@ make -C "$XSCHED_TOP/bench" --no-print-directory OUT="$XSCHED_BUILD/bench" >&2
 guest_stage "$work" "$kver" "$XSCHED_TOP/bench/qemu-job.sh" ||
 	{ echo "bench: module build failed for $kver" >&2; exit 1; }
 mkdir -p "$work/root/bench"
-cp "$XSCHED_BUILD"/bench/{systematic,preempt_lat,qmem,timer_noise} "$work/root/bench/"
+cp "$XSCHED_BUILD"/bench/{systematic,serving,preempt_lat,qmem,timer_noise,watch} "$work/root/bench/"
 cat >"$work/root/params" <<EOP
 PARTS="$parts"
 TASKS=$tasks
 KERNELS=30
 KERNEL_US=1000
 TRACE=1
+SERVE_S=$serve_s
+SERVE_RATES="10 20 50"
+SERVE_TRAIN=$train
+WATCH_S=$watch_s
 STARVATION_MS=$starvation
 EOP
 guest_clock "$clock"
@@ -109,6 +124,35 @@ for p in $parts; do
 			t=$(kv_line "$log" TRACE "$l")
 			[ -n "$t" ] && echo "  trace ($l): $(kv "$t" pauses) pauses, busy->pause latency_ns P50 $(kv "$t" lat_p50_us) us, P99 $(kv "$t" lat_p99_us) us; $(kv "$t" resumes) resumes"
 		done
+		;;
+	serving)
+		echo "== serving next to training: $serve_s s per run, $train training client(s) in the rate rows"
+		repro serving "--serve-seconds $serve_s --train $train"
+		serve_table "$log" || true
+		serve_notes
+		;;
+	watch)
+		echo "== the cost of watching: 64 simulated nodes x 64 queues (one process per node), $watch_s s per run"
+		repro watch
+		printf '  %-30s | %12s | %9s | %9s | %8s | %10s\n' load "CPU taken" "poll_ns" "decide_ns" "polls/s" "queues read/s"
+		for b in 0 8 64; do
+			off=$(kv_line "$log" WATCH "off-$b"); on=$(kv_line "$log" WATCH "on-$b")
+			awk -v name="$([ "$b" = 0 ] && echo "idle: no queue busy" || echo "load on $b of 64 nodes")" \
+				-v off="$(kv "$off" spins_per_s)" -v on="$(kv "$on" spins_per_s)" -v n="$(kv "$on" cpus)" \
+				-v p="$(kv "$on" poll_pct)" -v d="$(kv "$on" decide_pct)" \
+				-v ps="$(kv "$on" polls_per_s)" -v r="$(kv "$on" polled_per_s)" 'BEGIN {
+				if (off == "" || on == "" || !off) { printf "  %-30s | unavailable (a run failed)\n", name; exit }
+				printf "  %-30s | %11.2f%% | %8.3f%% | %8.3f%% | %8s | %10s\n",
+					name, 100 * (off - on) / (off / n), p, d, ps, r }'
+		done
+		echo "  CPU taken: what xsched takes from applications, in % of one emulated"
+		echo "  CPU: one SCHED_IDLE spinner per CPU counts loops with xsched not loaded"
+		echo "  and loaded (interrupts included; the guest's /proc/stat counts hard-irq"
+		echo "  time as idle).  poll_ns, decide_ns: xsched's own time in its polls and"
+		echo "  its deciders (the latter includes waiting for runlist changes), summed"
+		echo "  over the 64 domains, in % of one CPU.  Load: per loaded node one"
+		echo "  training queue busy (priority 7) and one inference queue with a 1 ms"
+		echo "  kernel every 10 ms (11).  Targets: <= 1% of one core idle, <= 2% under load."
 		;;
 	pause)
 		echo "== pause latency: 15 busy low-priority queues, 1 high-priority queue"

@@ -7,7 +7,12 @@
 # high-priority clients alone), (b) 16 clients without a scheduler, (c)
 # 16 with xsched, 3 high + 13 low priority, (d) 1 high + 15 low.  Prints
 # task latency percentiles and total time per scenario, and what xsched
-# did.  Every figure is modelled by the simulator's hrtimers.  The guest
+# did.  Then serving next to training (bench/serving, 2 s per run): an
+# inference client at 10, 20 and 50 requests/s and the two-model row,
+# next to training clients, with no scheduler and with xsched, against
+# the inference client alone and the training alone.  Every baseline is
+# warmed up first (bench/qemu-job.sh).
+# Every figure is modelled by the simulator's hrtimers.  The guest
 # runs on QEMU's instruction-counted clock by default (--clock icount; see
 # guest_clock in scripts/lib.sh), so the host's own noise stays out.
 #
@@ -22,7 +27,7 @@ usage() { echo "usage: $0 [--line 6.12|6.1] [--clock icount|real] [--tasks N] [-
 line=6.12
 clock=icount
 tasks=10
-timeout_s=170
+timeout_s=300
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--line) [ $# -ge 2 ] && [[ $2 =~ ^(6\.1|6\.12)$ ]] || { usage >&2; exit 2; }; line=$2; shift 2 ;;
@@ -46,17 +51,20 @@ make -C "$XSCHED_TOP/bench" --no-print-directory OUT="$XSCHED_BUILD/bench" >&2
 guest_stage "$work" "$kver" "$XSCHED_TOP/bench/qemu-job.sh" ||
 	{ echo "demo: module build failed for $kver" >&2; exit 1; }
 mkdir -p "$work/root/bench"
-cp "$XSCHED_BUILD/bench/systematic" "$work/root/bench/"
+cp "$XSCHED_BUILD/bench/systematic" "$XSCHED_BUILD/bench/serving" "$work/root/bench/"
 cat >"$work/root/params" <<EOP
-PARTS=systematic
+PARTS="systematic serving"
 TASKS=$tasks
 KERNELS=30
 KERNEL_US=1000
 TRACE=0
+SERVE_S=2
+SERVE_RATES="10 20 50"
+SERVE_TRAIN=2
 EOP
 
 guest_clock "$clock"
-echo "demo: booting Debian $kver in QEMU (TCG, no KVM, $qemu_clock_desc); about 30 s" >&2
+echo "demo: booting Debian $kver in QEMU (TCG, no KVM, $qemu_clock_desc); about 60 s" >&2
 t0=$SECONDS
 rc=0
 XSCHED_QEMU_ARGS="$qemu_clock_args" guest_boot "$work" "$kver" "$log" "$timeout_s" || rc=$?
@@ -78,6 +86,12 @@ echo
 sys_ratios "$log"
 xstat_line "$log" c "(c)"
 xstat_line "$log" d "(d)"
+echo
+echo "Serving next to training: 2 s per run (bench/run.sh --only serving runs 10 s),"
+echo "2 training clients in the rate rows; times in ms."
+echo
+serve_table "$log" || fail=1
+serve_notes
 echo
 if [ "$rc" != 0 ]; then
 	tail -30 "$log" >&2

@@ -65,7 +65,7 @@
 #include <linux/types.h>
 
 #define XSCHED_SIM_DEVICE_NAME	"xsched_sim"
-#define XSCHED_SIM_MAX_NODES	8
+#define XSCHED_SIM_MAX_NODES	64	/* 8 MI300X in CPX mode */
 #define XSCHED_SIM_RING_MIN	4096
 #define XSCHED_SIM_RING_MAX	65536
 

@@ -27,7 +27,7 @@
  */
 static unsigned int nodes = 1;
 module_param(nodes, uint, 0444);
-MODULE_PARM_DESC(nodes, "Simulated KFD nodes (1-8), e.g. MI300X partitions");
+MODULE_PARM_DESC(nodes, "Simulated KFD nodes (1-64), e.g. MI300X partitions (8 MI300X in CPX mode: 64)");
 
 static unsigned int cp_overhead_us = 20;
 module_param(cp_overhead_us, uint, 0444);

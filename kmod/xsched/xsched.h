@@ -42,6 +42,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "kfd_xsched.h"
 #include "../../uapi/xsched.h"
@@ -217,6 +218,8 @@ struct xsched_domain {
 	u64 polled;			/* queues read by polls, dom->lock */
 	u64 full_polls;			/* polls that read every queue */
 	unsigned int full_poll_in;	/* fast polls before the next full */
+	bool poll_idle;			/* polled at idle_poll_us, dom->lock */
+	u64 busy_until;			/* a queue last went idle, dom->lock */
 	u64 policy_ns;			/* in the policy alone */
 	bool degraded;			/* a fault: everything runs until */
 	u64 degraded_until;		/* ...this time (decision clock) */
@@ -291,6 +294,8 @@ void xsched_unbind(struct xsched_binding *b);
 void xsched_provider_gone(struct xsched_binding *b);
 
 /* xsched_queue.c: the lives of queues and domains */
+/* Every queue by id; queues leave it under their domain's mutex. */
+extern struct xarray xsched_queues;
 void xsched_event_process(struct xsched_binding *b, struct xsched_event *e);
 struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 					   u32 gpu_id, const char *name,

@@ -10,11 +10,114 @@
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/moduleparam.h>
 
 #include "xsched.h"
 
 /* One poll in this many reads every queue (statistics, lower levels). */
 #define XSCHED_FULL_POLL_EVERY		10
+
+/*
+ * A domain with no busy queue cannot need a pause until a second queue
+ * is busy.  So a cold idle domain -- no queue busy for XSCHED_COLD_NS, no
+ * decision pending, no timed wake-up asked for -- is polled (a full
+ * pass) less often than every poll_us: every idle_poll_us on a host that
+ * watches as much as 8 MI300X in CPX mode (64 domains of 64 queues),
+ * proportionally more often on a host that watches less, down to
+ * poll_us, so that idle polling costs about the same everywhere
+ * (xsched_poll_idle_period()).  A domain that was busy within
+ * XSCHED_COLD_NS keeps the fast period: a stream that pauses between
+ * iterations is seen at once when it resumes, and a higher queue after
+ * it is paused within poll_us.  The cost: a higher queue rising soon
+ * after the first busy queue of a cold domain is paused up to one idle
+ * period after its doorbell (at most idle_poll_us, 0.3 ms for one
+ * domain of 16 queues); every doorbell that finds a busy queue known is
+ * served within poll_us.  A queue that becomes busy outside a poll (a
+ * hint) brings the fast period back at once.  0, or a value not above
+ * poll_us, polls idle domains every poll_us.
+ */
+static unsigned int idle_poll_us = 50000;
+module_param(idle_poll_us, uint, 0644);
+MODULE_PARM_DESC(idle_poll_us,
+		 "Poll period of a domain with no queue busy for 1 s and no pending decision at 64 domains x 64 queues; shorter in proportion on smaller hosts; us (default 50000; 0: poll_us)");
+
+#define XSCHED_COLD_NS		NSEC_PER_SEC
+
+/*
+ * The scale of the watching, from what each domain's polls saw lately:
+ * one slot per domain (by gpu_id), its cost in queue reads (a poll costs
+ * about as much as reading 16 queues, plus one read per queue) and when
+ * it was written.  Slots not written for two idle periods are of
+ * domains gone or no longer polled.  Written and read without a lock: a
+ * figure a little off only moves an idle period a little.
+ */
+#define XSCHED_SCALE_SLOTS	64
+#define XSCHED_POLL_COST	16
+#define XSCHED_SCALE_REF	(64 * (XSCHED_POLL_COST + 64))
+
+static struct {
+	u64 at;
+	u32 cost;
+} xsched_scale[XSCHED_SCALE_SLOTS];
+
+static void xsched_scale_note(const struct xsched_domain *dom, u64 now)
+{
+	unsigned int i = dom->gpu_id % XSCHED_SCALE_SLOTS;
+
+	WRITE_ONCE(xsched_scale[i].cost, XSCHED_POLL_COST + dom->nr_queues);
+	WRITE_ONCE(xsched_scale[i].at, now);
+}
+
+/* The idle period at this scale: @idle at the reference, at least @fast. */
+static u64 xsched_poll_idle_period(u64 now, u64 idle, u64 fast)
+{
+	u64 sum = 0, period;
+	unsigned int i;
+
+	for (i = 0; i < XSCHED_SCALE_SLOTS; i++)
+		if ((s64)(now - READ_ONCE(xsched_scale[i].at)) <= (s64)(2 * idle))
+			sum += READ_ONCE(xsched_scale[i].cost);
+	period = div64_u64(idle * sum, XSCHED_SCALE_REF);
+	return clamp(period, fast, idle);
+}
+
+/* The first instant after @now that is @phase past a multiple of @period. */
+static u64 xsched_poll_next(u64 now, u64 period, u64 phase)
+{
+	if (now < phase)
+		return phase;
+	return (div64_u64(now - phase, period) + 1) * period + phase;
+}
+
+/*
+ * When a cold idle domain polls next: its full passes are spread over
+ * the idle period by gpu_id, in slots of whole fast periods, so that the
+ * passes of many idle domains do not come in one burst.
+ */
+static u64 xsched_poll_next_idle(struct xsched_domain *dom, u64 now, u64 idle)
+{
+	u64 fast = (u64)dom->poll_us * NSEC_PER_USEC;
+	u64 period = xsched_poll_idle_period(now, idle, fast);
+	u64 slot = div64_u64(div64_u64(period, 64), fast) * fast;
+
+	return xsched_poll_next(now, period, (dom->gpu_id % 64) * slot);
+}
+
+/*
+ * Called under dom->lock when a queue becomes busy: a domain polled at
+ * the idle period goes back to poll_us at once.  (Inside the poll
+ * poll_idle is false: the poll re-arms itself.)
+ */
+static void xsched_poll_wake(struct xsched_domain *dom, u64 now)
+{
+	if (!dom->poll_idle || dom->dead || !dom->poll_us)
+		return;
+	dom->poll_idle = false;
+	hrtimer_start(&dom->poll,
+		      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
+		      HRTIMER_MODE_ABS_HARD);
+}
 
 /*
  * Called under dom->lock.  Counts the queue's activity at its operator
@@ -40,7 +143,9 @@ void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now)
 			__set_bit(q->tier, &dom->busy_levels);
 		if (!t->nbusy[q->prio]++)
 			__set_bit(q->prio, &t->busy_own);
+		xsched_poll_wake(dom, now);
 	} else {
+		dom->busy_until = now;
 		q->busy_ns += now - q->busy_since;
 		if (!--dom->nbusy[q->tier])
 			__clear_bit(q->tier, &dom->busy_levels);
@@ -49,52 +154,72 @@ void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now)
 	}
 }
 
-/* Reads one queue, unless it is paused busy; returns 1 if it was read. */
-static unsigned int xsched_poll_queue(struct xsched_queue *q, u64 now,
-				      bool *kick)
+/* What one poll pass found. */
+struct xsched_poll_ctx {
+	u64 now;
+	unsigned int read;		/* queues read */
+	bool kick;			/* the decider must run */
+	bool fell;			/* a queue went idle */
+};
+
+/* Reads one queue, unless it is paused busy. */
+static void xsched_poll_queue(struct xsched_queue *q,
+			      struct xsched_poll_ctx *c)
 {
-	bool busy, expired = q->hint && now >= q->hint_until;
+	bool busy, expired = q->hint && c->now >= q->hint_until;
 
 	if (expired) {		/* a BEGIN not renewed in time */
 		q->hint = false;
 		q->hint_owner = NULL;
-		*kick = true;
+		c->kick = true;
 	} else if (q->busy && READ_ONCE(q->paused)) {
-		return 0;
+		return;
 	}
 	busy = xsched_qmem_busy(q) || q->hint;
 	/* Waiting on other work: what it paused may be that work. */
 	if (q->busy && !busy && q->waiting)
 		q->dom->skip_delay = true;
 	if (busy != q->busy) {
-		xsched_queue_set_busy(q, busy, now);
-		*kick = true;
+		c->fell |= !busy;
+		xsched_queue_set_busy(q, busy, c->now);
+		c->kick = true;
 	}
-	*kick |= q->need_pin;
-	return 1;
+	c->kick |= q->need_pin;
+	c->read++;
 }
 
-static unsigned int xsched_poll_level(struct xsched_domain *dom,
-				      unsigned int l, u64 now, bool *kick)
+/*
+ * At the highest busy operator priority, the queues whose activity can
+ * change a decision: in a tenant with a busy queue, the idle ones above
+ * its highest busy own priority (a rise) and the busy ones at it (a
+ * fall).  A tenant with no busy queue has none: tenants never pause each
+ * other, so its first busy queue needs no pause.  A queue below its
+ * tenant's top becoming busy is to be paused, not urgent: the next full
+ * pass sees it, as it sees the lower operator priorities.
+ */
+static bool xsched_poll_watched(const struct xsched_queue *q)
 {
-	struct xsched_queue *q;
-	unsigned int n = 0;
+	unsigned long own = q->tenant->busy_own;
+	unsigned int top;
 
-	list_for_each_entry(q, &dom->levels[l], level_link)
-		n += xsched_poll_queue(q, now, kick);
-	return n;
+	if (!own)
+		return false;
+	top = __fls(own);
+	return q->busy ? q->prio >= top : q->prio > top;
 }
 
 /*
  * The fast pass: only the queues whose activity can change a decision
- * made by priority.  Those above the highest busy operator priority (one
- * becoming busy is a rise), and those at it: all of them going idle is a
- * fall, and one of them changing moves its tenant's level.  Returns
- * false when a full pass is due.
+ * made by priority.  Every queue above the highest busy operator
+ * priority (one becoming busy is a rise), and at it those
+ * xsched_poll_watched() picks.  Returns false when a full pass is due:
+ * every tenth poll, or a queue went idle (the next busy level, of the
+ * domain or of a tenant, must be known).
  */
-static bool xsched_poll_fast(struct xsched_domain *dom, u64 now,
-			     unsigned int *n, bool *kick)
+static bool xsched_poll_fast(struct xsched_domain *dom,
+			     struct xsched_poll_ctx *c)
 {
+	struct xsched_queue *q;
 	unsigned int top, l;
 
 	if (dom->policy->watch_all || !dom->busy_levels ||
@@ -102,10 +227,12 @@ static bool xsched_poll_fast(struct xsched_domain *dom, u64 now,
 		return false;
 	top = __fls(dom->busy_levels);
 	for (l = XSCHED_LEVELS - 1; l > top; l--)
-		*n += xsched_poll_level(dom, l, now, kick);
-	*n += xsched_poll_level(dom, top, now, kick);
-	/* The top fell: the next busy level must be known, read them all. */
-	return dom->busy_levels & BIT(top);
+		list_for_each_entry(q, &dom->levels[l], level_link)
+			xsched_poll_queue(q, c);
+	list_for_each_entry(q, &dom->levels[top], level_link)
+		if (xsched_poll_watched(q))
+			xsched_poll_queue(q, c);
+	return !c->fell && (dom->busy_levels & BIT(top));
 }
 
 /*
@@ -124,39 +251,58 @@ static bool xsched_poll_fast(struct xsched_domain *dom, u64 now,
  */
 bool xsched_poll_pass(struct xsched_domain *dom, u64 now)
 {
+	struct xsched_poll_ctx c = { .now = now };
 	struct xsched_queue *q;
-	unsigned int n = 0;
-	bool kick = false;
 
 	lockdep_assert_held(&dom->lock);
 	dom->polls++;
-	if (!xsched_poll_fast(dom, now, &n, &kick)) {
+	if (!xsched_poll_fast(dom, &c)) {
 		dom->full_polls++;
 		dom->full_poll_in = XSCHED_FULL_POLL_EVERY - 1;
 		list_for_each_entry(q, &dom->queues, dom_link)
-			n += xsched_poll_queue(q, now, &kick);
+			xsched_poll_queue(q, &c);
 	}
-	dom->polled += n;
-	return kick;
+	dom->polled += c.read;
+	return c.kick;
+}
+
+/*
+ * Cold and settled: nothing busy now nor for XSCHED_COLD_NS, the decider
+ * not woken by this poll and no timed decision asked for (a resume after
+ * the top fell, a retry, a degraded period all ask for one).
+ */
+static bool xsched_poll_cold(struct xsched_domain *dom, u64 now, bool kick)
+{
+	return !kick && !dom->busy_levels && dom->next_decide == U64_MAX &&
+	       now - dom->busy_until >= XSCHED_COLD_NS;
 }
 
 enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 {
 	struct xsched_domain *dom = container_of(t, struct xsched_domain,
 						 poll);
-	u64 now = ktime_get_ns();
+	u64 now = ktime_get_ns(), idle = READ_ONCE(idle_poll_us), next;
 	bool kick;
 
 	raw_spin_lock(&dom->lock);
+	dom->poll_idle = false;
+	xsched_scale_note(dom, now);
 	kick = xsched_poll_pass(dom, now);
 	kick |= now >= dom->next_decide;
 	if (kick && !dom->dead)
 		kthread_queue_work(dom->decider, &dom->decide_work);
 	/* Re-armed here, never by returning HRTIMER_RESTART: see queue_add. */
-	if (dom->nr_queues && dom->poll_us && !dom->dead)
-		hrtimer_start(&dom->poll,
-			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
+	if (dom->nr_queues && dom->poll_us && !dom->dead) {
+		dom->poll_idle = idle > dom->poll_us &&
+				 xsched_poll_cold(dom, now, kick);
+		if (dom->poll_idle)
+			next = xsched_poll_next_idle(dom, now,
+						     idle * NSEC_PER_USEC);
+		else	/* not on a grid: see docs/bench.md, pause latency */
+			next = now + dom->poll_us * NSEC_PER_USEC;
+		hrtimer_start(&dom->poll, ns_to_ktime(next),
 			      HRTIMER_MODE_ABS_HARD);
+	}
 	dom->poll_ns += ktime_get_ns() - now;
 	raw_spin_unlock(&dom->lock);
 	return HRTIMER_NORESTART;

@@ -17,7 +17,7 @@
 #include "xsched.h"
 
 /* Queue ids: allocated cyclically, so an id is not soon reused. */
-static DEFINE_XARRAY_ALLOC1(xsched_queues);
+DEFINE_XARRAY_ALLOC1(xsched_queues);
 static u32 xsched_next_id;
 static struct kmem_cache *xsched_queue_cache;
 

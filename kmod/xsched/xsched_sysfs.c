@@ -35,17 +35,21 @@ MODULE_PARM_DESC(queue_sysfs,
 
 #define to_dom(k) container_of(k, struct xsched_domain, kobj)
 
-/* A u64 of the domain, read under dom->mutex. */
+/*
+ * A u64 of the domain that the decider updates under dom->mutex, read
+ * without it: the decider holds the mutex across provider calls (a
+ * runlist change, seconds when one is slow), and a reader of statistics
+ * neither waits for that nor makes the decider wait.  Each is one
+ * aligned word, written by one writer at a time; a reader sees the value
+ * before or after an update.
+ */
 #define XSCHED_DOM_U64(_name, _expr)					\
 static ssize_t dom_##_name##_show(struct kobject *kobj,			\
 			    struct kobj_attribute *attr, char *buf)	\
 {									\
 	struct xsched_domain *dom = to_dom(kobj);			\
-	u64 v;								\
+	u64 v = data_race(_expr);					\
 									\
-	mutex_lock(&dom->mutex);					\
-	v = (_expr);							\
-	mutex_unlock(&dom->mutex);					\
 	return sysfs_emit(buf, "%llu\n", (unsigned long long)v);	\
 }									\
 static struct kobj_attribute dom_attr_##_name =			\
@@ -80,8 +84,16 @@ XSCHED_DOM_U64(rate_limited, dom->rate_limited);
 XSCHED_DOM_U64(oscillations, dom->oscillations);
 XSCHED_DOM_U64(resume_delay_eff_us,
 	       div_u64(xsched_resume_delay_ns(dom), NSEC_PER_USEC));
-XSCHED_DOM_U64(pause_lat_mean_ns,
-	       dom->lat_count ? div64_u64(dom->lat_sum_ns, dom->lat_count) : 0);
+/* The mean of the pause latencies, from one reading of each term. */
+static u64 xsched_lat_mean(const struct xsched_domain *dom)
+{
+	u64 sum = data_race(READ_ONCE(dom->lat_sum_ns));
+	u64 count = data_race(READ_ONCE(dom->lat_count));
+
+	return count ? div64_u64(sum, count) : 0;
+}
+
+XSCHED_DOM_U64(pause_lat_mean_ns, xsched_lat_mean(dom));
 XSCHED_DOM_U64(pause_lat_max_ns, dom->lat_max_ns);
 XSCHED_DOM_U64(decide_ns, dom->decide_ns);
 XSCHED_DOM_U64_LOCKED(polls, dom->polls);
@@ -110,13 +122,11 @@ static struct kobj_attribute dom_attr_name = __ATTR_RO(name);
 static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	struct xsched_domain *dom = to_dom(kobj);
-	const char *name;
+	/* Policies are static: the pointer alone changes, under the mutex. */
+	const struct xsched_policy *p =
+		data_race(READ_ONCE(to_dom(kobj)->policy));
 
-	mutex_lock(&dom->mutex);
-	name = dom->policy->name;
-	mutex_unlock(&dom->mutex);
-	return sysfs_emit(buf, "%s\n", name);
+	return sysfs_emit(buf, "%s\n", p->name);
 }
 
 static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,

@@ -235,6 +235,14 @@ static bool xsched_list_wants(const struct xsched_list *l,
 	return !(l->flags & XSCHED_LIST_GPU_ID) || dom->gpu_id == l->gpu_id;
 }
 
+/*
+ * Queue by queue in id order, each under its domain's mutex for as long
+ * as one entry takes, so that no caller of this world-open ioctl holds
+ * the lock the decider needs for a whole list.  xsched_lock keeps every
+ * domain alive and RCU the queue until its domain is known; queues leave
+ * the xarray under dom->mutex, so one found there again under it is
+ * whole.
+ */
 static long xsched_ioc_list_queues(void __user *uarg)
 {
 	pid_t me = task_tgid_nr(current);
@@ -244,6 +252,7 @@ static long xsched_ioc_list_queues(void __user *uarg)
 	struct xsched_queue *q;
 	struct xsched_list l;
 	u32 bound = 0, total = 0, n = 0, room;
+	unsigned long id = 0;
 	bool found = false;
 	long ret;
 
@@ -260,9 +269,7 @@ static long xsched_ioc_list_queues(void __user *uarg)
 			if (!xsched_list_wants(&l, dom))
 				continue;
 			found = true;
-			mutex_lock(&dom->mutex);
-			bound += dom->nr_queues;
-			mutex_unlock(&dom->mutex);
+			bound += READ_ONCE(dom->nr_queues);
 		}
 	}
 	if (l.flags & XSCHED_LIST_GPU_ID && !found) {
@@ -277,21 +284,27 @@ static long xsched_ioc_list_queues(void __user *uarg)
 			return -ENOMEM;
 		}
 	}
-	list_for_each_entry(b, &xsched_bindings, link) {
-		list_for_each_entry(dom, &b->domains, link) {
-			if (!xsched_list_wants(&l, dom))
-				continue;
+	for (;;) {
+		rcu_read_lock();
+		q = xa_find(&xsched_queues, &id, ULONG_MAX, XA_PRESENT);
+		dom = q ? READ_ONCE(q->dom) : NULL;
+		rcu_read_unlock();
+		if (!q)
+			break;
+		if (dom && xsched_list_wants(&l, dom)) {
 			mutex_lock(&dom->mutex);
-			list_for_each_entry(q, &dom->queues, dom_link) {
-				if ((l.flags & XSCHED_LIST_MINE &&
-				     q->tgid != me) || !xsched_listed(q))
-					continue;
+			if (xa_load(&xsched_queues, id) == q &&
+			    !(l.flags & XSCHED_LIST_MINE && q->tgid != me) &&
+			    xsched_listed(q)) {
 				total++;
 				if (n < room)
 					xsched_queue_fill(q, &buf[n++]);
 			}
 			mutex_unlock(&dom->mutex);
 		}
+		if (id++ == ULONG_MAX)
+			break;
+		cond_resched();
 	}
 	mutex_unlock(&xsched_lock);
 	ret = xsched_list_answer(uarg, &l, buf, n, total, sizeof(*buf));

@@ -1183,6 +1183,58 @@ static void core_poll_fast_pass_reads_only_what_decides(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 2);
 }
 
+/*
+ * One user's queues at one operator priority (a serving process and a
+ * training job of root): a fast pass reads at that priority only the
+ * idle queues above the user's highest busy own priority and the busy
+ * ones at it; a fall brings a full pass.
+ */
+static void core_poll_fast_pass_per_tenant(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *inf, *train, *other[4];
+	u64 read, full;
+	unsigned int i;
+
+	inf = mock_create(test, fx, MOCK_TGID, 0, 11);
+	train = mock_create(test, fx, MOCK_TGID + 1, 0, 7);
+	for (i = 0; i < ARRAY_SIZE(other); i++)
+		other[i] = mock_create(test, fx, MOCK_TGID + 2, i, 7);
+
+	/* Nothing busy: a full pass; it sees the training queue busy. */
+	fx_hint_flag(fx, train, true);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, T0, &read));
+	KUNIT_EXPECT_EQ(test, read, 6ULL);
+	full = fx->dom->full_polls;
+
+	/* Watched: the training queue (a fall) and the inference (a rise). */
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, T0 + 100 * US, &read));
+	KUNIT_EXPECT_EQ(test, read, 2ULL);
+
+	/*
+	 * The inference rises: seen (read first, it raises the user's top,
+	 * so the training queue is no longer watched in the same pass),
+	 * and the training queue is paused.
+	 */
+	fx_hint_flag(fx, inf, true);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, T0 + 200 * US, &read));
+	KUNIT_EXPECT_EQ(test, read, 1ULL);
+	fx_decide(fx, T0 + 200 * US);
+	KUNIT_EXPECT_TRUE(test, train->paused);
+	KUNIT_EXPECT_FALSE(test, inf->paused);
+
+	/* Only the inference queue can change anything now. */
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, T0 + 300 * US, &read));
+	KUNIT_EXPECT_EQ(test, read, 1ULL);
+	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full);
+
+	/* Its fall: a full pass (the paused training queue is not read). */
+	fx_hint_flag(fx, inf, false);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, T0 + 400 * US, &read));
+	KUNIT_EXPECT_EQ(test, read, 1ULL + 5ULL);
+	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 1);
+}
+
 /* Sends one event of @mq without waiting for the core to process it. */
 static void mock_event_nowait(enum kfd_xsched_event ev,
 			      const struct mock_queue *mq, u32 prio)
@@ -1832,6 +1884,50 @@ static void core_real_poll_timer_and_decider(struct kunit *test)
 }
 
 /*
+ * A domain idle for a second is polled less often than every poll_us
+ * (for one domain of two queues, about every 180 us); a queue that
+ * becomes busy through a hint brings poll_us back at once, and a higher
+ * queue rising next to it is paused by the fast polls.
+ */
+static void core_real_idle_domain_polls_slowly_then_wakes(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *low;
+	u64 polls;
+
+	fx->dom->poll_us = 100;
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	KUNIT_ASSERT_TRUE(test, FX_WAIT(READ_ONCE(fx->dom->poll_idle)));
+	raw_spin_lock_irq(&fx->dom->lock);
+	polls = fx->dom->polls;
+	raw_spin_unlock_irq(&fx->dom->lock);
+	usleep_range(20000, 21000);
+	raw_spin_lock_irq(&fx->dom->lock);
+	/* 200 polls at poll_us; about 110 here (other domains add up) */
+	KUNIT_EXPECT_LE(test, fx->dom->polls, polls + 150);
+	raw_spin_unlock_irq(&fx->dom->lock);
+
+	mutex_lock(&fx->dom->mutex);
+	xsched_queue_hint(low, NULL, true);
+	mutex_unlock(&fx->dom->mutex);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->dom->poll_idle));
+	raw_spin_lock_irq(&fx->dom->lock);
+	polls = fx->dom->polls;
+	raw_spin_unlock_irq(&fx->dom->lock);
+	KUNIT_EXPECT_TRUE(test, FX_WAIT(READ_ONCE(fx->dom->polls) >= polls + 5));
+
+	fx_hint_quiet(fx, high, true);
+	KUNIT_EXPECT_TRUE(test, FX_WAIT(READ_ONCE(fx->mock.pause_calls) == 1));
+	fx_hint_quiet(fx, high, false);
+	mutex_lock(&fx->dom->mutex);
+	xsched_queue_hint(low, NULL, false);
+	mutex_unlock(&fx->dom->mutex);
+	KUNIT_EXPECT_TRUE(test, FX_WAIT(READ_ONCE(fx->mock.resume_calls) == 1));
+	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
+}
+
+/*
  * Let go of the domain while its timer polls every 10 us and the decider
  * pauses and resumes as hints flip: twenty times, every queue ends
  * runnable, and nothing runs after the binding is gone.
@@ -1877,6 +1973,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_busy_high_pauses_all_lower_in_one_batch),
 	KUNIT_CASE(core_only_changed_levels_are_touched),
 	KUNIT_CASE(core_poll_fast_pass_reads_only_what_decides),
+	KUNIT_CASE(core_poll_fast_pass_per_tenant),
 	KUNIT_CASE(core_queue_created_below_level_is_paused),
 	KUNIT_CASE(core_destroyed_queues_and_gone_process),
 	KUNIT_CASE(core_pending_events_of_short_queues_coalesce),
@@ -1897,6 +1994,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_unbind_fails_open),
 	KUNIT_CASE(core_provider_gone_resumes_then_calls_nothing),
 	KUNIT_CASE(core_real_poll_timer_and_decider),
+	KUNIT_CASE(core_real_idle_domain_polls_slowly_then_wakes),
 	KUNIT_CASE(core_real_timers_unbind_while_busy),
 	KUNIT_CASE(core_replay_one_high_fifteen_low),
 	{}

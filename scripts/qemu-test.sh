@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot Debian's real 6.1 and 6.12 kernels, and the debug kernel built
+# Boot Debian's real 6.1, 6.12 and newest 7.x kernels (7.x: scripts/debian-7x.sh),
+# and the debug kernel built
 # from Debian's 6.12 source (scripts/debug-kernel.sh: KASAN, lockdep,
 # DEBUG_PAGEALLOC, kmemleak...), in QEMU (TCG) with a busybox initramfs
 # holding xsched's modules and the static tests/user programs
@@ -20,12 +21,12 @@
 # CMPXCHG16B wrong, which corrupted the 6.12 guest under queue churn, so
 # its guests run without CX16.
 #
-# Usage: scripts/qemu-test.sh [--line 6.1|6.12|debug|kasan|kcsan]... [--timeout SECONDS]
+# Usage: scripts/qemu-test.sh [--line 6.1|6.12|7.x|debug|kasan|kcsan]... [--timeout SECONDS]
 #                             [--only PROGRAM] [--repeat N] [--env VAR=VALUE]...
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: $0 [--line 6.1|6.12|debug|kasan|kcsan]... [--timeout SECONDS] [--only PROGRAM] [--repeat N] [--env VAR=VALUE]..."; }
+usage() { echo "usage: $0 [--line 6.1|6.12|7.x|debug|kasan|kcsan]... [--timeout SECONDS] [--only PROGRAM] [--repeat N] [--env VAR=VALUE]..."; }
 lines=()
 timeout_s=600
 only=
@@ -47,7 +48,7 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; exit 2 ;;
 	esac
 done
-[ "${#lines[@]}" -gt 0 ] || lines=(6.1 6.12 debug)
+[ "${#lines[@]}" -gt 0 ] || lines=(6.1 6.12 7.x debug)
 
 ensure_deps
 debian_kernels

@@ -267,6 +267,35 @@ check_dkms() {
 	else
 		result fail "$n/refuse-missing-anchor-untouched"
 	fi
+	cp "$src/amdkfd/kfd_process_queue_manager.c" "$dir/amd/amdkfd/"
+
+	# An anchor that matches twice is as bad as a missing one.
+	sed -i 's/^\(\s*kfd_procfs_add_queue(q);\)$/\1\n\1/' \
+		"$dir/amd/amdkfd/kfd_process_queue_manager.c"
+	expect "$n/refuse-ambiguous-anchor" 4 "$tool" --dry-run "$dir"
+	if grep -q 'hook queue_created: .*(2 lines match, expected exactly 1)' \
+		"$dkmslog/$n/refuse-ambiguous-anchor.log"; then
+		result pass "$n/refuse-names-ambiguous-anchor"
+	else
+		result fail "$n/refuse-names-ambiguous-anchor" "$(cat "$dkmslog/$n/refuse-ambiguous-anchor.log")"
+	fi
+	cp "$src/amdkfd/kfd_process_queue_manager.c" "$dir/amd/amdkfd/"
+
+	# Secondary contexts: a tree that has them must free a closing
+	# context's queues through pqm_uninit().
+	if grep -q 'KFD_CONTEXT_ID_PRIMARY' "$src/amdkfd/kfd_priv.h"; then
+		sed -i '/^\s*pqm_uninit(&p->pqm);$/d' "$dir/amd/amdkfd/kfd_process.c"
+		expect "$n/refuse-secondary-contexts-without-pqm_uninit" 4 "$tool" --dry-run "$dir"
+		if grep -q 'missing anchor: hook secondary_contexts: amdkfd/kfd_process.c: function kfd_process_notifier_release_internal: require' \
+			"$dkmslog/$n/refuse-secondary-contexts-without-pqm_uninit.log"; then
+			result pass "$n/refuse-names-secondary-contexts"
+		else
+			result fail "$n/refuse-names-secondary-contexts" \
+				"$(cat "$dkmslog/$n/refuse-secondary-contexts-without-pqm_uninit.log")"
+		fi
+		cp "$src/amdkfd/kfd_process.c" "$dir/amd/amdkfd/"
+	fi
+
 	rm "$dir/dkms.conf"
 	expect "$n/refuse-not-dkms" 4 "$tool" --dry-run "$dir"
 	expect "$n/usage" 2 "$tool" --bogus

@@ -104,30 +104,12 @@ run_line() {
 	echo "amdgpu-qemu: $kver finished in $((SECONDS - t0)) s, log: $log" >&2
 	sed -n 's/^XT INFO \(.*\)/amdgpu-qemu: '"$line"': \1/p' "$log" >&2
 
-	local status case rest c
-	while read -r _ status case rest; do
-		case "$status" in
-		PASS) result pass "$name/$case" ;;
-		FAIL) result fail "$name/$case" "$rest" ;;
-		SKIP) result skip "$name/$case" "$rest" ;;
-		esac
-	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$log")
+	local c
 	for c in "${cases[@]}"; do
 		grep -qE "^XT (PASS|FAIL|SKIP) $c( |$)" "$log" ||
 			result fail "$name/$c" "not reported (an earlier step failed; see $log)"
 	done
-
-	if [ "$done" = 0 ]; then
-		tail -30 "$log" >&2
-		result fail "$name/completed" "guest did not finish; see $log"
-		return
-	fi
-	result pass "$name/completed"
-	if guest_log_clean "$log"; then
-		result pass "$name/kernel-log-clean"
-	else
-		result fail "$name/kernel-log-clean" "see $log"
-	fi
+	guest_report "$name" "$log" "$done"
 }
 
 for line in "${lines[@]}"; do

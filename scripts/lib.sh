@@ -108,25 +108,32 @@ source_tarball() {
 	esac
 }
 
-# amd_tree LINE: Debian's drivers/gpu/drm/amd of linux-source-LINE,
-# unpacked once under $XSCHED_CACHE (only that directory).
-amd_tree() {
-	local line=$1 tarball tree stamp
+# unpack_once LINE DEST WHAT [TAR-ARGS...]: unpacks linux-source-LINE
+# into DEST (WHAT says what, for the log) unless DEST was unpacked from
+# the same tarball; prints DEST.
+unpack_once() {
+	local line=$1 tree=$2 what=$3 tarball stamp
+	shift 3
 	tarball=$(source_tarball "$line")
-	tree=$XSCHED_CACHE/amd-$line
 	[ -f "$tarball" ] ||
 		{ echo "$tarball missing (apt-get install linux-source-$line)" >&2; return 1; }
 	stamp=$(stat -c '%s-%Y' "$tarball")
 	if [ "$(cat "$tree/.xsched-unpacked" 2>/dev/null)" != "$stamp" ]; then
-		echo "unpacking drivers/gpu/drm/amd of $tarball (once)" >&2
+		echo "unpacking $what of $tarball into $tree (once)" >&2
 		rm -rf "$tree" "$tree.tmp"
 		mkdir -p "$tree.tmp"
-		nice -n 5 tar -xf "$tarball" -C "$tree.tmp" --strip-components=5 \
-			--wildcards '*/drivers/gpu/drm/amd/*'
+		nice -n 5 tar -xf "$tarball" -C "$tree.tmp" "$@"
 		echo "$stamp" >"$tree.tmp/.xsched-unpacked"
 		mv "$tree.tmp" "$tree"
 	fi
 	echo "$tree"
+}
+
+# amd_tree LINE: Debian's drivers/gpu/drm/amd of linux-source-LINE,
+# unpacked once under $XSCHED_CACHE (only that directory).
+amd_tree() {
+	unpack_once "$1" "$XSCHED_CACHE/amd-$1" drivers/gpu/drm/amd \
+		--strip-components=5 --wildcards '*/drivers/gpu/drm/amd/*'
 }
 
 # stage_dkms_source DIR: copy what the DKMS package ships into DIR.
@@ -148,21 +155,11 @@ xsched_version() {
 # kernel_tree LINE: prints the path of Debian's linux-source-LINE, unpacked
 # once under $XSCHED_CACHE and unpacked again only when the package changes.
 kernel_tree() {
-	local line=$1 tarball tree stamp
-	tarball=/usr/src/linux-source-$line.tar.xz
-	tree=$XSCHED_CACHE/linux-$line
-	[ -f "$tarball" ] ||
-		{ echo "$tarball missing (apt-get install linux-source-$line)" >&2; return 1; }
-	stamp=$(stat -c '%s-%Y' "$tarball")
-	if [ "$(cat "$tree/.xsched-unpacked" 2>/dev/null)" != "$stamp" ]; then
-		echo "unpacking $tarball into $tree (once)" >&2
-		rm -rf "$tree" "$tree.tmp" "$XSCHED_CACHE/kunit-$line"
-		mkdir -p "$tree.tmp"
-		tar -xf "$tarball" -C "$tree.tmp" --strip-components=1
-		echo "$stamp" >"$tree.tmp/.xsched-unpacked"
-		mv "$tree.tmp" "$tree"
-	fi
-	echo "$tree"
+	local tree=$XSCHED_CACHE/linux-$1 old
+	old=$(cat "$tree/.xsched-unpacked" 2>/dev/null || true)
+	unpack_once "$1" "$tree" "the whole tree" --strip-components=1 || return 1
+	# A new source makes the UML build of scripts/kunit.sh stale.
+	[ "$(cat "$tree/.xsched-unpacked")" = "$old" ] || rm -rf "$XSCHED_CACHE/kunit-$1"
 }
 
 # --- QEMU guests: scripts/qemu-test.sh, scripts/demo.sh, bench/run.sh ---
@@ -315,6 +312,32 @@ guest_boot() {
 		</dev/null 2>&1 | tr -d '\r' |
 		if [ "${XSCHED_GUEST_TEE:-0}" = 1 ]; then tee "$log" >&2; else cat >"$log"; fi || true
 	grep -q '^XT DONE' "$log"
+}
+
+# guest_report NAME LOG DONE: reports the guest's "XT PASS|FAIL|SKIP
+# case" lines of LOG as NAME/case, then NAME/completed (DONE: 1 if
+# guest_boot returned 0) and NAME/kernel-log-clean.
+guest_report() {
+	local name=$1 log=$2 done=$3 status case rest
+	while read -r _ status case rest; do
+		case "$status" in
+		PASS) result pass "$name/$case" ;;
+		FAIL) result fail "$name/$case" "$rest" ;;
+		SKIP) result skip "$name/$case" "$rest" ;;
+		esac
+	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$log")
+
+	if [ "$done" = 0 ]; then
+		tail -30 "$log" >&2
+		result fail "$name/completed" "guest did not finish; see $log"
+		return
+	fi
+	result pass "$name/completed"
+	if guest_log_clean "$log"; then
+		result pass "$name/kernel-log-clean"
+	else
+		result fail "$name/kernel-log-clean" "see $log"
+	fi
 }
 
 # guest_log_clean LOG: 0 if the guest's kernel log has no splat (the

@@ -98,26 +98,7 @@ run_line() {
 	guest_boot "$work" "$kver" "$log" "$limit" || done=0
 	echo "qemu: $kver finished in $((SECONDS - t0)) s, log: $log" >&2
 
-	local status case rest
-	while read -r _ status case rest; do
-		case "$status" in
-		PASS) result pass "$name/$case" ;;
-		FAIL) result fail "$name/$case" "$rest" ;;
-		SKIP) result skip "$name/$case" "$rest" ;;
-		esac
-	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$log")
-
-	if [ "$done" = 0 ]; then
-		tail -30 "$log" >&2
-		result fail "$name/completed" "guest did not finish; see $log"
-		return
-	fi
-	result pass "$name/completed"
-	if guest_log_clean "$log"; then
-		result pass "$name/kernel-log-clean"
-	else
-		result fail "$name/kernel-log-clean" "see $log"
-	fi
+	guest_report "$name" "$log" "$done"
 }
 
 for line in "${lines[@]}"; do

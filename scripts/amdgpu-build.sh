@@ -12,7 +12,10 @@
 # The result, stripped of debug info, is cached under
 # $XSCHED_CACHE/amdgpu-LINE/KEY/amdgpu.ko, KEY being a hash of the
 # generated patch, the source tarball and the headers' version: it is
-# rebuilt only when one of them changes.  Prints the module's path on
+# rebuilt only when one of them changes.  The build tree stays in
+# $XSCHED_CACHE/amdgpu-LINE/tree: when only the patch changed, the
+# rebuild is incremental (the changed amdkfd files and what includes
+# them); new sources or headers build from scratch.  Prints the module's path on
 # stdout, the build time and the log's path on stderr.
 #
 # Usage: scripts/amdgpu-build.sh [--print-key] LINE   (6.12 | 7.x)
@@ -41,8 +44,10 @@ mkdir -p "$cache"
 patch=$(mktemp)
 trap 'rm -f "$patch" "$_xs_local_results"' EXIT
 "$XSCHED_TOP/scripts/amdkfd-patch.sh" "$src" >"$patch"
+# Bump RECIPE when the way the module is built or stripped changes.
+RECIPE=1
 key=$( { sha1sum <"$patch"; stat -c '%s-%Y' "$(source_tarball "$line")"; echo "$kver";
-	 sha1sum <"$0"; } | sha1sum | cut -c1-16)
+	 echo "$RECIPE"; } | sha1sum | cut -c1-16)
 if [ "$print_key" = 1 ]; then
 	echo "$key"
 	exit 0
@@ -54,18 +59,43 @@ if [ -f "$out/amdgpu.ko" ]; then
 	exit 0
 fi
 
-# A fresh tree: hard links for what the patch does not touch.
+# The build tree is kept between builds.  With the same sources and
+# headers, only the files of amdkfd/ whose contents the new patch
+# changes are replaced (with a new mtime), and make rebuilds what
+# depends on them; otherwise a fresh tree, hard links for what the
+# patch does not touch.
 tree=$cache/tree
-rm -rf "$tree" "$cache"/*/ 2>/dev/null || true
-mkdir -p "$tree/drivers/gpu/drm/amd" "$out.tmp"
-cp -al "$src/." "$tree/drivers/gpu/drm/amd/"
-rm -rf "$tree/drivers/gpu/drm/amd/amdkfd"
-cp -a "$src/amdkfd" "$tree/drivers/gpu/drm/amd/amdkfd"
-patch -p1 -d "$tree/drivers/gpu/drm/amd" --fuzz=0 -s <"$patch"
+from="$(cat "$src/.xsched-unpacked") $kver"
+rm -rf "$out.tmp"
+for d in "$cache"/*/; do
+	[ "$d" = "$tree/" ] || rm -rf "$d"
+done
+new=$cache/amdkfd.new
+rm -rf "$new"
+cp -a "$src/amdkfd" "$new"
+patch -p1 -d "$cache" --fuzz=0 -s <(sed 's#^\(---\|+++\) \([ab]\)/amdkfd/#\1 \2/amdkfd.new/#' "$patch")
+if [ "$(cat "$tree/.xsched-from" 2>/dev/null)" = "$from" ]; then
+	mode=incremental
+	for f in "$new"/*; do
+		b=${f##*/}
+		cmp -s "$f" "$tree/drivers/gpu/drm/amd/amdkfd/$b" ||
+			cp "$f" "$tree/drivers/gpu/drm/amd/amdkfd/$b"
+	done
+	rm -rf "$new"
+else
+	mode=cold
+	rm -rf "$tree"
+	mkdir -p "$tree/drivers/gpu/drm/amd"
+	cp -al "$src/." "$tree/drivers/gpu/drm/amd/"
+	rm -rf "$tree/drivers/gpu/drm/amd/amdkfd"
+	mv "$new" "$tree/drivers/gpu/drm/amd/amdkfd"
+	echo "$from" >"$tree/.xsched-from"
+fi
+mkdir -p "$out.tmp"
 cp "$patch" "$out.tmp/xsched-amdkfd.patch"
 
 log=$out.tmp/build.log
-echo "amdgpu-build: $line: building amdgpu.ko for $kver (log: $log)" >&2
+echo "amdgpu-build: $line: building amdgpu.ko for $kver, $mode (log: $log)" >&2
 t0=$SECONDS
 rc=0
 renice -n 5 $$ >/dev/null
@@ -79,9 +109,8 @@ if [ "$rc" != 0 ]; then
 	exit 1
 fi
 strip --strip-debug -o "$out.tmp/amdgpu.ko" "$tree/drivers/gpu/drm/amd/amdgpu/amdgpu.ko"
-echo "$secs" >"$out.tmp/build-seconds"
+echo "$secs $mode" >"$out.tmp/build-seconds"
 grep -cE 'warning:' "$log" >"$out.tmp/warnings" || true
-rm -rf "$tree"
 mv "$out.tmp" "$out"
-echo "amdgpu-build: $line: built in $secs s, $(cat "$out/warnings") warnings ($out)" >&2
+echo "amdgpu-build: $line: built ($mode) in $secs s, $(cat "$out/warnings") warnings ($out)" >&2
 echo "$out/amdgpu.ko"

@@ -78,8 +78,8 @@ run_line() {
 		result fail "$name/build" "scripts/amdgpu-build.sh $line failed"
 		return
 	fi
-	secs=$(cat "$(dirname "$ko")/build-seconds")
-	result pass "$name/build" "built in $secs s; this run took $((SECONDS - t0)) s (cache: $(dirname "$ko"))"
+	read -r secs mode <"$(dirname "$ko")/build-seconds"
+	result pass "$name/build" "built ($mode) in $secs s; this run took $((SECONDS - t0)) s (cache: $(dirname "$ko"))"
 	if [ "$(cat "$(dirname "$ko")/warnings")" = 0 ]; then
 		result pass "$name/build-warning-free"
 	else

@@ -73,7 +73,7 @@ done
 new=$cache/amdkfd.new
 rm -rf "$new"
 cp -a "$src/amdkfd" "$new"
-patch -p1 -d "$cache" --fuzz=0 -s <(sed 's#^\(---\|+++\) \([ab]\)/amdkfd/#\1 \2/amdkfd.new/#' "$patch")
+patch -p1 -d "$cache" --fuzz=0 -s < <(sed 's#^\(---\|+++\) \([ab]\)/amdkfd/#\1 \2/amdkfd.new/#' "$patch")
 if [ "$(cat "$tree/.xsched-from" 2>/dev/null)" = "$from" ]; then
 	mode=incremental
 	for f in "$new"/*; do

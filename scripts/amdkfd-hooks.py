@@ -210,8 +210,10 @@ def apply(files, edits, amd):
         by_file.setdefault(rel, []).append((idx, kind, h))
     for rel, es in by_file.items():
         lines = files[rel].split("\n")
-        # Bottom up, so that earlier indexes stay valid.
-        for idx, kind, h in sorted(es, key=lambda e: e[0], reverse=True):
+        # Bottom up, so that earlier indexes stay valid; at one index the
+        # later hook first, so that the hooks keep hooks.def's order.
+        order = sorted(range(len(es)), key=lambda i: (es[i][0], i), reverse=True)
+        for idx, kind, h in (es[i] for i in order):
             if kind == "sub":
                 lines[idx] = h.regex.sub(lambda m: "\n".join(h.text), lines[idx], count=1)
             else:

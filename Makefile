@@ -3,12 +3,13 @@
 # xsched top-level Makefile: a thin wrapper around Kbuild and scripts/.
 #
 #   make                 build xsched.ko for the running kernel (or KVER=/KDIR=)
-#   make modules-debian  build it for the installed Debian 6.1 and 6.12 lines
+#   make modules-debian  build it for Debian's 6.1, 6.12 and newest 7.x lines
 #   make demo            the scheduler demo on a simulated GPU in QEMU
 #   make bench           the benchmarks (figures, modelled) in QEMU
 #   make check           everything CI runs; installs its own dependencies
+#   make check-full      make check, and the patched amdgpu.ko of 6.12 too
 #   make kunit | qemu-test | dkms-check | uapi-check | sparse | amdkfd-check
-#                        one stage each
+#   make amdgpu-qemu     one stage each (amdgpu-qemu: the patched amdgpu.ko in QEMU)
 #   make userlib         libxsched and xschedctl (userlib/; make -C userlib install)
 #   make dkms-install    install as a DKMS package (on a real host, as root)
 #
@@ -26,13 +27,14 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KBUILD_ARGS ?=
 
 .PHONY: all modules modules-debian stage demo bench check kunit qemu-test \
-	dkms-check uapi-check sparse amdkfd-check user userlib dkms-install \
+	dkms-check uapi-check sparse amdkfd-check amdgpu-qemu check-full user \
+	userlib dkms-install \
 	clean help
 
 all: modules
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 
 stage:
 	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }
@@ -66,6 +68,9 @@ bench:
 check:
 	scripts/check.sh
 
+check-full:
+	scripts/check.sh --full
+
 kunit:
 	scripts/kunit.sh
 
@@ -80,6 +85,9 @@ uapi-check:
 
 amdkfd-check:
 	scripts/amdkfd-check.sh
+
+amdgpu-qemu:
+	scripts/amdgpu-qemu.sh
 
 sparse:
 	scripts/build-debian.sh --sparse

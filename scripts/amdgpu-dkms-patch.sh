@@ -5,10 +5,14 @@
 # (/usr/src/amdgpu-<version>: dkms.conf, amd/amdkfd, amd/amdgpu) and
 # rebuilds and installs amdgpu with DKMS for one kernel.
 #
-# The patch is chosen by trying each supported amdkfd source line
-# (scripts/amdkfd-patch.sh) without fuzz; a tree none of them fits, or
-# one already patched, is refused and left untouched.  The applied patch
-# is saved as <tree>/xsched-amdkfd.patch; --revert reverses it.
+# The patch is made for this tree: every hook of kmod/amdkfd/hooks.def
+# is placed by its anchor (scripts/amdkfd-patch.sh, which needs
+# python3), its variant chosen by the features the tree has.  A tree
+# where an anchor is missing (the refusal names it), or one already
+# patched, is refused and left untouched.  Once patched, dkms builds the
+# module; the built amdgpu.ko must export kfd_xsched_get_ops before it
+# is installed.  The applied patch is saved as
+# <tree>/xsched-amdkfd.patch; --revert reverses it.
 #
 # Usage: scripts/amdgpu-dkms-patch.sh [--dry-run] [--revert] [--no-dkms]
 #                                     [-k KERNEL] [TREE]
@@ -22,7 +26,6 @@
 set -euo pipefail
 
 S=$(cd "$(dirname "$0")" && pwd)
-LINES=(6.12 6.1)
 usage() {
 	echo "usage: $0 [--dry-run] [--revert] [--no-dkms] [-k KERNEL] [TREE]"
 }
@@ -77,10 +80,34 @@ rebuild() {
 	echo "rebuilding $name/$version for $kernel with dkms"
 	dkms build -m "$name" -v "$version" -k "$kernel" --force ||
 		die 1 "dkms build failed; the sources stay patched (see --revert)"
+	check_export
 	dkms install -m "$name" -v "$version" -k "$kernel" --force ||
 		die 1 "dkms install failed"
 	echo "installed; reboot (or reload amdgpu) to use it." \
 	     "If amdgpu is in the initramfs, update it first (update-initramfs -u or dracut -f)."
+}
+
+# check_export: the amdgpu.ko dkms built exports kfd_xsched_get_ops
+# (after a revert: does not).
+check_export() {
+	local ko tmpko want=1
+	[ "$revert" = 0 ] || want=0
+	ko=$(find "/var/lib/dkms/$name/$version/$kernel" -name 'amdgpu.ko*' 2>/dev/null | head -1)
+	[ -n "$ko" ] || die 1 "dkms built no amdgpu.ko under /var/lib/dkms/$name/$version/$kernel"
+	tmpko=$(mktemp)
+	case "$ko" in
+	*.xz) xz -dc "$ko" >"$tmpko" ;;
+	*.zst) zstd -qdc "$ko" >"$tmpko" ;;
+	*.gz) gzip -dc "$ko" >"$tmpko" ;;
+	*) cp "$ko" "$tmpko" ;;
+	esac
+	if [ "$(nm "$tmpko" 2>/dev/null | grep -c ' __ksymtab_kfd_xsched_get_ops$\|__export_symbol_kfd_xsched_get_ops$')" -gt 0 ] ||
+	   [ "$want" = 0 ]; then
+		rm -f "$tmpko"
+		return 0
+	fi
+	rm -f "$tmpko"
+	die 1 "$ko does not export kfd_xsched_get_ops; not installed"
 }
 
 if [ "$revert" = 1 ]; then
@@ -101,25 +128,29 @@ fi
 
 [ "$patched" = 0 ] || die 3 "$tree already has the xsched patch; nothing done (--revert to remove it)"
 
-line= tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-for l in "${LINES[@]}"; do
-	"$S/amdkfd-patch.sh" "$l" >"$tmp"
-	if patch -p1 -d "$tree/amd" --dry-run --fuzz=0 -s <"$tmp" >/dev/null 2>&1; then
-		line=$l
-		break
-	fi
-done
-[ -n "$line" ] ||
-	die 4 "$tree: amdkfd sources not recognised (no supported line, ${LINES[*]}, applies without fuzz); nothing done"
+command -v python3 >/dev/null || die 1 "python3 is needed to place the hooks (apt-get install python3)"
+tmp=$(mktemp) err=$(mktemp)
+trap 'rm -f "$tmp" "$err"' EXIT
+rc=0
+"$S/amdkfd-patch.sh" --features "$tree/amd" >"$tmp" 2>"$err" || rc=$?
+if [ "$rc" = 4 ]; then
+	cat "$err" >&2
+	die 4 "$tree: amdkfd sources not recognised (an xsched hook's anchor is missing, named above); nothing done"
+elif [ "$rc" != 0 ]; then
+	cat "$err" >&2
+	die 1 "could not make the patch for $tree"
+fi
+patch -p1 -d "$tree/amd" --dry-run --fuzz=0 -s <"$tmp" >/dev/null 2>&1 ||
+	die 1 "$tree: the generated patch does not apply; nothing done"
+features=$(tr '\n' ';' <"$err" | sed 's/;$//; s/;/; /g')
 
 if [ "$dry" = 1 ]; then
-	echo "$tree: the amdkfd $line patch applies; would patch it and rebuild $name/$version for $kernel"
+	echo "$tree: every xsched hook has its anchor ($features); would patch it and rebuild $name/$version for $kernel"
 	exit 0
 fi
 [ -w "$tree/amd/amdkfd" ] || die 1 "$tree/amd/amdkfd is not writable (run as root)"
 patch -p1 -d "$tree/amd" --fuzz=0 --no-backup-if-mismatch -s <"$tmp" ||
 	die 1 "patch failed half way; restore $tree from the package"
 cp "$tmp" "$saved"
-echo "applied the amdkfd $line xsched patch to $tree (saved as $saved)"
+echo "applied the amdkfd xsched patch to $tree (saved as $saved)"
 rebuild

@@ -7,23 +7,27 @@
 # checks are counted on the line before), every failure, cases skipped;
 # it fails if anything failed.
 #
-# Usage: scripts/check.sh [stage...]
+# Usage: scripts/check.sh [--full] [stage...]
 #   stages: deps build userlib sparse uapi style kunit qemu dkms amdkfd
-#   (default: all)
+#           amdgpu (default: all these), amdgpu-6.12 (with --full: make
+#           check-full, the patched amdgpu.ko of 6.12 built and loaded too)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all_stages=(deps build userlib sparse uapi style kunit qemu dkms amdkfd)
-usage() { echo "usage: $0 [${all_stages[*]}]..."; }
+all_stages=(deps build userlib sparse uapi style kunit qemu dkms amdkfd amdgpu)
+full_stages=(amdgpu-6.12)
+usage() { echo "usage: $0 [--full] [${all_stages[*]} ${full_stages[*]}]..."; }
 stages=()
+full=0
 for a in "$@"; do
-	case " ${all_stages[*]} " in
+	case " ${all_stages[*]} ${full_stages[*]} " in
 	*" $a "*) stages+=("$a") ;;
-	*) case "$a" in -h|--help) usage; exit 0 ;; esac
+	*) case "$a" in -h|--help) usage; exit 0 ;; --full) full=1; continue ;; esac
 	   usage >&2; exit 2 ;;
 	esac
 done
 [ "${#stages[@]}" -gt 0 ] || stages=("${all_stages[@]}")
+[ "$full" = 0 ] || stages+=("${full_stages[@]}")
 
 export XSCHED_RESULTS
 XSCHED_RESULTS=$(mktemp)
@@ -49,7 +53,7 @@ for st in "${stages[@]}"; do
 	case "$st" in
 	deps)
 		t0=$SECONDS
-		if "$S/deps.sh"; then result pass deps; else result fail deps; fi
+		if "$S/deps.sh" && "$S/debian-7x.sh"; then result pass deps; else result fail deps; fi
 		export XSCHED_DEPS_DONE=1
 		times+=("$(printf '%-7s %4d s' deps $((SECONDS - t0)))")
 		;;
@@ -62,6 +66,8 @@ for st in "${stages[@]}"; do
 	qemu) run_stage qemu "$S/qemu-test.sh" ;;
 	dkms) run_stage dkms "$S/dkms-check.sh" ;;
 	amdkfd) run_stage amdkfd "$S/amdkfd-check.sh" ;;
+	amdgpu) run_stage amdgpu "$S/amdgpu-qemu.sh" --line 7.x ;;
+	amdgpu-6.12) run_stage amdgpu-6.12 "$S/amdgpu-qemu.sh" --line 6.12 ;;
 	esac
 done
 

@@ -23,7 +23,7 @@ export DEBIAN_FRONTEND=noninteractive
 base_pkgs=(build-essential g++ make kmod dkms sparse qemu-system-x86 qemu-user
 	busybox-static cpio bc flex bison libelf-dev libssl-dev python3
 	gcc-multilib g++-multilib
-	xz-utils rsync patch file
+	xz-utils rsync patch file debootstrap
 	libamdhip64-dev libhsa-runtime-dev libdrm-dev)
 
 need_root() {

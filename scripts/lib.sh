@@ -61,16 +61,79 @@ no_args() {
 	esac
 }
 
-# debian_kernels: sets KVER_61 and KVER_612 from what deps.sh selects.
+# debian_kernels: sets KVER_61 and KVER_612 from what deps.sh selects,
+# and KVER_7X, LINE_7X (e.g. 7.3) and VERSION_7X from scripts/debian-7x.sh.
 debian_kernels() {
 	eval "$("$XSCHED_TOP/scripts/deps.sh" --print-kernels)"
+	eval "$("$XSCHED_TOP/scripts/debian-7x.sh" --print)"
 }
 
 ensure_deps() {
 	if [ -z "${XSCHED_DEPS_DONE:-}" ]; then
 		"$XSCHED_TOP/scripts/deps.sh"
+		"$XSCHED_TOP/scripts/debian-7x.sh"
 		export XSCHED_DEPS_DONE=1
 	fi
+}
+
+# kmake KVER MAKE-ARGS...: make for KVER's kernel headers: on the host,
+# or for a 7.x kernel in the trixie chroot of scripts/debian-7x.sh (its
+# compiler and kbuild tools), with the repository and the build
+# directory at their own paths.
+kmake() {
+	local kver=$1
+	shift
+	case "$kver" in
+	7.*) "$XSCHED_TOP/scripts/debian-7x.sh" --run -b "$XSCHED_TOP" -b "$XSCHED_BUILD" \
+		${XSCHED_KMAKE_BIND:+-b "$XSCHED_KMAKE_BIND"} -- make "$@" ;;
+	*) make "$@" ;;
+	esac
+}
+
+# headers_dir KVER: the Debian headers of KVER as this host sees them
+# (kmake's make sees a 7.x kernel's at /usr/src/linux-headers-KVER).
+headers_dir() {
+	case "$1" in
+	7.*) echo "$XSCHED_CACHE/trixie-root/usr/src/linux-headers-$1" ;;
+	*) echo "/usr/src/linux-headers-$1" ;;
+	esac
+}
+
+# source_tarball LINE: Debian's linux-source-LINE tarball (7.x: the one
+# scripts/debian-7x.sh downloaded).
+source_tarball() {
+	case "$1" in
+	7.*) echo "$XSCHED_CACHE/src-7x/usr/src/linux-source-$1.tar.xz" ;;
+	*) echo "/usr/src/linux-source-$1.tar.xz" ;;
+	esac
+}
+
+# unpack_once LINE DEST WHAT [TAR-ARGS...]: unpacks linux-source-LINE
+# into DEST (WHAT says what, for the log) unless DEST was unpacked from
+# the same tarball; prints DEST.
+unpack_once() {
+	local line=$1 tree=$2 what=$3 tarball stamp
+	shift 3
+	tarball=$(source_tarball "$line")
+	[ -f "$tarball" ] ||
+		{ echo "$tarball missing (apt-get install linux-source-$line)" >&2; return 1; }
+	stamp=$(stat -c '%s-%Y' "$tarball")
+	if [ "$(cat "$tree/.xsched-unpacked" 2>/dev/null)" != "$stamp" ]; then
+		echo "unpacking $what of $tarball into $tree (once)" >&2
+		rm -rf "$tree" "$tree.tmp"
+		mkdir -p "$tree.tmp"
+		nice -n 5 tar -xf "$tarball" -C "$tree.tmp" "$@"
+		echo "$stamp" >"$tree.tmp/.xsched-unpacked"
+		mv "$tree.tmp" "$tree"
+	fi
+	echo "$tree"
+}
+
+# amd_tree LINE: Debian's drivers/gpu/drm/amd of linux-source-LINE,
+# unpacked once under $XSCHED_CACHE (only that directory).
+amd_tree() {
+	unpack_once "$1" "$XSCHED_CACHE/amd-$1" drivers/gpu/drm/amd \
+		--strip-components=5 --wildcards '*/drivers/gpu/drm/amd/*'
 }
 
 # stage_dkms_source DIR: copy what the DKMS package ships into DIR.
@@ -92,21 +155,11 @@ xsched_version() {
 # kernel_tree LINE: prints the path of Debian's linux-source-LINE, unpacked
 # once under $XSCHED_CACHE and unpacked again only when the package changes.
 kernel_tree() {
-	local line=$1 tarball tree stamp
-	tarball=/usr/src/linux-source-$line.tar.xz
-	tree=$XSCHED_CACHE/linux-$line
-	[ -f "$tarball" ] ||
-		{ echo "$tarball missing (apt-get install linux-source-$line)" >&2; return 1; }
-	stamp=$(stat -c '%s-%Y' "$tarball")
-	if [ "$(cat "$tree/.xsched-unpacked" 2>/dev/null)" != "$stamp" ]; then
-		echo "unpacking $tarball into $tree (once)" >&2
-		rm -rf "$tree" "$tree.tmp" "$XSCHED_CACHE/kunit-$line"
-		mkdir -p "$tree.tmp"
-		tar -xf "$tarball" -C "$tree.tmp" --strip-components=1
-		echo "$stamp" >"$tree.tmp/.xsched-unpacked"
-		mv "$tree.tmp" "$tree"
-	fi
-	echo "$tree"
+	local tree=$XSCHED_CACHE/linux-$1 old
+	old=$(cat "$tree/.xsched-unpacked" 2>/dev/null || true)
+	unpack_once "$1" "$tree" "the whole tree" --strip-components=1 || return 1
+	# A new source makes the UML build of scripts/kunit.sh stale.
+	[ "$(cat "$tree/.xsched-unpacked")" = "$old" ] || rm -rf "$XSCHED_CACHE/kunit-$1"
 }
 
 # --- QEMU guests: scripts/qemu-test.sh, scripts/demo.sh, bench/run.sh ---
@@ -117,13 +170,15 @@ kernel_tree() {
 # the kernel log between "XT DMESG-BEGIN" and "XT DMESG-END", prints "XT
 # DONE" and powers off.
 
-# kver_of_line LINE: the kernel a guest of LINE boots: Debian's 6.1 or
-# 6.12 ABI, or "debug-6.12", the debug kernel scripts/debug-kernel.sh
-# builds from Debian's 6.12 source; call debian_kernels first.
+# kver_of_line LINE: the kernel a guest of LINE boots: Debian's 6.1,
+# 6.12 or newest 7.x ABI, or "debug-6.12", the debug kernel
+# scripts/debug-kernel.sh builds from Debian's 6.12 source; call
+# debian_kernels first.
 kver_of_line() {
 	case "$1" in
 	6.1) echo "$KVER_61" ;;
 	6.12) echo "$KVER_612" ;;
+	7.x) echo "$KVER_7X" ;;
 	debug|kasan|kcsan) echo "$1-6.12" ;;
 	*) return 1 ;;
 	esac
@@ -133,7 +188,17 @@ kver_of_line() {
 guest_kdir() {
 	case "$1" in
 	debug-*|kasan-*|kcsan-*) "$XSCHED_TOP/scripts/debug-kernel.sh" --variant "${1%%-*}" --print-dir ;;
+	7.*) echo "/usr/src/linux-headers-$1" ;;	# in kmake's chroot
 	*) echo "/lib/modules/$1/build" ;;
+	esac
+}
+
+# image_dir KVER: the directory of KVER's modules (and, for 7.x, its
+# vmlinuz) from Debian's linux-image package.
+image_dir() {
+	case "$1" in
+	7.*) echo "$XSCHED_CACHE/image-$1/usr/lib/modules/$1" ;;
+	*) echo "/lib/modules/$1" ;;
 	esac
 }
 
@@ -141,6 +206,7 @@ guest_kdir() {
 guest_kernel() {
 	case "$1" in
 	debug-*|kasan-*|kcsan-*) echo "$(guest_kdir "$1")/arch/x86/boot/bzImage" ;;
+	7.*) echo "$(image_dir "$1")/vmlinuz" ;;
 	*) echo "/boot/vmlinuz-$1" ;;
 	esac
 }
@@ -158,7 +224,7 @@ guest_stage() {
 		"$XSCHED_TOP/scripts/debug-kernel.sh" --variant "${kver%%-*}" >/dev/null ||
 			return 1 ;;
 	esac
-	if ! make -C "$XSCHED_TOP" --no-print-directory KVER="$kver" \
+	if ! kmake "$kver" -C "$XSCHED_TOP" --no-print-directory KVER="$kver" \
 		KDIR="$(guest_kdir "$kver")" modules \
 		>"$work/build.log" 2>&1; then
 		cat "$work/build.log" >&2
@@ -246,6 +312,32 @@ guest_boot() {
 		</dev/null 2>&1 | tr -d '\r' |
 		if [ "${XSCHED_GUEST_TEE:-0}" = 1 ]; then tee "$log" >&2; else cat >"$log"; fi || true
 	grep -q '^XT DONE' "$log"
+}
+
+# guest_report NAME LOG DONE: reports the guest's "XT PASS|FAIL|SKIP
+# case" lines of LOG as NAME/case, then NAME/completed (DONE: 1 if
+# guest_boot returned 0) and NAME/kernel-log-clean.
+guest_report() {
+	local name=$1 log=$2 done=$3 status case rest
+	while read -r _ status case rest; do
+		case "$status" in
+		PASS) result pass "$name/$case" ;;
+		FAIL) result fail "$name/$case" "$rest" ;;
+		SKIP) result skip "$name/$case" "$rest" ;;
+		esac
+	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$log")
+
+	if [ "$done" = 0 ]; then
+		tail -30 "$log" >&2
+		result fail "$name/completed" "guest did not finish; see $log"
+		return
+	fi
+	result pass "$name/completed"
+	if guest_log_clean "$log"; then
+		result pass "$name/kernel-log-clean"
+	else
+		result fail "$name/kernel-log-clean" "see $log"
+	fi
 }
 
 # guest_log_clean LOG: 0 if the guest's kernel log has no splat (the

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot Debian's real 6.1 and 6.12 kernels, and the debug kernel built
+# Boot Debian's real 6.1, 6.12 and newest 7.x kernels (7.x: scripts/debian-7x.sh),
+# and the debug kernel built
 # from Debian's 6.12 source (scripts/debug-kernel.sh: KASAN, lockdep,
 # DEBUG_PAGEALLOC, kmemleak...), in QEMU (TCG) with a busybox initramfs
 # holding xsched's modules and the static tests/user programs
@@ -20,12 +21,12 @@
 # CMPXCHG16B wrong, which corrupted the 6.12 guest under queue churn, so
 # its guests run without CX16.
 #
-# Usage: scripts/qemu-test.sh [--line 6.1|6.12|debug|kasan|kcsan]... [--timeout SECONDS]
+# Usage: scripts/qemu-test.sh [--line 6.1|6.12|7.x|debug|kasan|kcsan]... [--timeout SECONDS]
 #                             [--only PROGRAM] [--repeat N] [--env VAR=VALUE]...
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: $0 [--line 6.1|6.12|debug|kasan|kcsan]... [--timeout SECONDS] [--only PROGRAM] [--repeat N] [--env VAR=VALUE]..."; }
+usage() { echo "usage: $0 [--line 6.1|6.12|7.x|debug|kasan|kcsan]... [--timeout SECONDS] [--only PROGRAM] [--repeat N] [--env VAR=VALUE]..."; }
 lines=()
 timeout_s=600
 only=
@@ -47,7 +48,7 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; exit 2 ;;
 	esac
 done
-[ "${#lines[@]}" -gt 0 ] || lines=(6.1 6.12 debug)
+[ "${#lines[@]}" -gt 0 ] || lines=(6.1 6.12 7.x debug)
 
 ensure_deps
 debian_kernels
@@ -97,26 +98,7 @@ run_line() {
 	guest_boot "$work" "$kver" "$log" "$limit" || done=0
 	echo "qemu: $kver finished in $((SECONDS - t0)) s, log: $log" >&2
 
-	local status case rest
-	while read -r _ status case rest; do
-		case "$status" in
-		PASS) result pass "$name/$case" ;;
-		FAIL) result fail "$name/$case" "$rest" ;;
-		SKIP) result skip "$name/$case" "$rest" ;;
-		esac
-	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$log")
-
-	if [ "$done" = 0 ]; then
-		tail -30 "$log" >&2
-		result fail "$name/completed" "guest did not finish; see $log"
-		return
-	fi
-	result pass "$name/completed"
-	if guest_log_clean "$log"; then
-		result pass "$name/kernel-log-clean"
-	else
-		result fail "$name/kernel-log-clean" "see $log"
-	fi
+	guest_report "$name" "$log" "$done"
 }
 
 for line in "${lines[@]}"; do

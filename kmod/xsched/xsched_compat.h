@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every difference between the kernel lines xsched builds for (6.1 and
- * 6.12 today) lives here, and nowhere else.
+ * Every difference between the kernel lines xsched builds for (6.1,
+ * 6.12 and 7.x today) lives here, and nowhere else.  Kbuild includes
+ * this header first (-include) in the objects that make a call the
+ * kernel no longer has, by its old name.
  */
 #ifndef _XSCHED_COMPAT_H
 #define _XSCHED_COMPAT_H
 
+#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/version.h>
 
@@ -31,6 +34,31 @@ static inline long xsched_pin_remote(struct mm_struct *mm, unsigned long va,
 #define XSCHED_HAVE_USER_LOCKED_VM 1
 #else
 #define XSCHED_HAVE_USER_LOCKED_VM 0
+#endif
+
+/*
+ * 6.15 removed hrtimer_init() for hrtimer_setup(), which takes the
+ * callback.  Kbuild defines XSCHED_NO_HRTIMER_INIT when the kernel's
+ * <linux/hrtimer.h> has no hrtimer_init(): the timer is set up with a
+ * callback that does nothing, and the caller's assignment of .function
+ * right after (as before 6.15) replaces it before the timer is armed.
+ */
+#ifdef XSCHED_NO_HRTIMER_INIT
+static inline enum hrtimer_restart xsched_hrtimer_unset(struct hrtimer *t)
+{
+	return HRTIMER_NORESTART;
+}
+
+static inline void hrtimer_init(struct hrtimer *t, clockid_t clock,
+				enum hrtimer_mode mode)
+{
+	hrtimer_setup(t, xsched_hrtimer_unset, clock, mode);
+}
+#endif
+
+/* Included first (-include): the file defines its own pr_fmt next. */
+#ifdef XSCHED_COMPAT_FIRST
+#undef pr_fmt
 #endif
 
 #endif /* _XSCHED_COMPAT_H */

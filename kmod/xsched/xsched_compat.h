@@ -56,6 +56,27 @@ static inline void hrtimer_init(struct hrtimer *t, clockid_t clock,
 }
 #endif
 
+/*
+ * Whether @mm's owner may be read by a process of the same user, as
+ * ptrace's read mode asks.  7.x keeps dumpability in the task's exec
+ * state and exports no getter (Kbuild defines XSCHED_NO_GET_DUMPABLE
+ * there): it counts as not dumpable, so only the owner itself and
+ * privileged callers are shown what this guards.
+ */
+#ifdef XSCHED_NO_GET_DUMPABLE
+static inline bool xsched_mm_dumpable(struct mm_struct *mm)
+{
+	return false;
+}
+#else
+#include <linux/sched/coredump.h>
+
+static inline bool xsched_mm_dumpable(struct mm_struct *mm)
+{
+	return get_dumpable(mm) == SUID_DUMP_USER;
+}
+#endif
+
 /* Included first (-include): the file defines its own pr_fmt next. */
 #ifdef XSCHED_COMPAT_FIRST
 #undef pr_fmt

@@ -30,13 +30,13 @@
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/coredump.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
 #include "xsched.h"
+#include "xsched_compat.h"
 
 /* Where no rule applies: the middle, HIP's "normal" stream priority. */
 #define XSCHED_PRIO_DEFAULT		7
@@ -137,8 +137,7 @@ bool xsched_may_see_va(const struct xsched_queue *q)
 		return true;	/* the owner itself, as for /proc/self */
 	if (xsched_privileged())
 		return true;
-	if (!q->pid || !q->mem.mm ||
-	    get_dumpable(q->mem.mm) != SUID_DUMP_USER)
+	if (!q->pid || !q->mem.mm || !xsched_mm_dumpable(q->mem.mm))
 		return false;
 	rcu_read_lock();
 	task = pid_task(q->pid, PIDTYPE_TGID);
@@ -687,7 +686,9 @@ long xsched_ioc_proc_priority(void __user *uarg)
 		put_pid(p);
 		return -ESRCH;
 	}
-	uid = task_euid(task);
+	rcu_read_lock();
+	uid = __task_cred(task)->euid;
+	rcu_read_unlock();
 	cur = xsched_rules_lookup(p, uid, &src);
 	privileged = (set || clear) && capable(CAP_SYS_NICE);
 	if ((set || clear) && !privileged &&

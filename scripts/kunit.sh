@@ -26,7 +26,13 @@ ensure_deps
 tree=$(kernel_tree "$line")
 builddir=$XSCHED_CACHE/kunit-$line
 
-# Link the sources in and hook them into drivers/misc (idempotent).
+# Link the sources in and hook them into drivers/misc (idempotent).  A
+# tree last linked to another checkout keeps objects built from that
+# one, which make may take as current: drop them.
+if [ "$(readlink "$tree/drivers/misc/xsched" 2>/dev/null)" != "$XSCHED_TOP" ] &&
+   [ -d "$builddir/drivers/misc/xsched" ]; then
+	find "$builddir/drivers/misc/xsched" \( -name '*.o' -o -name '.*.cmd' \) -delete
+fi
 ln -sfn "$XSCHED_TOP" "$tree/drivers/misc/xsched"
 if ! grep -q 'drivers/misc/xsched/' "$tree/drivers/misc/Kconfig"; then
 	sed -i '$ s|^endmenu|source "drivers/misc/xsched/tests/kunit/Kconfig"\nendmenu|' \

@@ -48,6 +48,7 @@ static ssize_t dom_##_name##_show(struct kobject *kobj,			\
 			    struct kobj_attribute *attr, char *buf)	\
 {									\
 	struct xsched_domain *dom = to_dom(kobj);			\
+	/* no dom->mutex: a statistic, see above */			\
 	u64 v = data_race(_expr);					\
 									\
 	return sysfs_emit(buf, "%llu\n", (unsigned long long)v);	\
@@ -87,8 +88,10 @@ XSCHED_DOM_U64(resume_delay_eff_us,
 /* The mean of the pause latencies, from one reading of each term. */
 static u64 xsched_lat_mean(const struct xsched_domain *dom)
 {
-	u64 sum = data_race(READ_ONCE(dom->lat_sum_ns));
-	u64 count = data_race(READ_ONCE(dom->lat_count));
+	/* no dom->mutex: statistics, as XSCHED_DOM_U64 */
+	u64 sum = data_race(dom->lat_sum_ns);
+	/* no dom->mutex: as above; only ever grows */
+	u64 count = data_race(dom->lat_count);
 
 	return count ? div64_u64(sum, count) : 0;
 }
@@ -124,6 +127,7 @@ static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	/* Policies are static: the pointer alone changes, under the mutex. */
 	const struct xsched_policy *p =
+		/* no dom->mutex: one pointer, read once */
 		data_race(READ_ONCE(to_dom(kobj)->policy));
 
 	return sysfs_emit(buf, "%s\n", p->name);

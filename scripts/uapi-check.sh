@@ -44,7 +44,7 @@ cat >"$tmp/layout.c" <<'LAYOUT'
 XS_SIZE(xsched_features, 56);
 XS_SIZE(xsched_sim_create_queue, 64);
 XS_SIZE(xsched_sim_queue_op, 48);
-XS_SIZE(xsched_sim_nodes, 64);
+XS_SIZE(xsched_sim_nodes, 288);
 XS_SIZE(xsched_domain_info, 128);
 XS_SIZE(xsched_queue_info, 80);
 XS_SIZE(xsched_list, 48);

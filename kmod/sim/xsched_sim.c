@@ -210,12 +210,11 @@ static bool sim_hook_barrier_met(struct xsched_sim_queue *mq,
 
 	if (d->type == KFD_XSCHED_AQL_TYPE_VENDOR) {
 		v = sim_signal_value(d->page[0], d->off[0]) & d->mask;
-		switch (d->cond) {
-		case 0: return v == d->want;
-		case 1: return v != d->want;
-		case 2: return v < d->want;
-		default: return v >= d->want;
-		}
+		if (d->cond == 0)
+			return v == d->want;
+		if (d->cond == 1)
+			return v != d->want;
+		return d->cond == 2 ? v < d->want : v >= d->want;
 	}
 	for (i = 0; i < d->n; i++)
 		met += !sim_signal_value(d->page[i], d->off[i]);

@@ -238,7 +238,7 @@ static enum xsched_barrier xsched_barrier_at(struct xsched_qmem *m,
 {
 	u64 hdr = xsched_read_u64(page, off);
 	unsigned int type = hdr & 0xff, i, nnull = 0, nmet = 0;
-	bool unknown = false;
+	bool unknown = false, met;
 	s64 v, want, mask;
 	u64 sig;
 
@@ -254,12 +254,22 @@ static enum xsched_barrier xsched_barrier_at(struct xsched_qmem *m,
 		mask = xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_MASK);
 		v &= mask;
 		switch ((u32)xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_COND)) {
-		case 0: return v == want ? XSCHED_BARRIER_MET : XSCHED_BARRIER_UNMET;
-		case 1: return v != want ? XSCHED_BARRIER_MET : XSCHED_BARRIER_UNMET;
-		case 2: return v < want ? XSCHED_BARRIER_MET : XSCHED_BARRIER_UNMET;
-		case 3: return v >= want ? XSCHED_BARRIER_MET : XSCHED_BARRIER_UNMET;
-		default: return XSCHED_BARRIER_UNKNOWN;
+		case 0:		/* HSA_SIGNAL_CONDITION_EQ */
+			met = v == want;
+			break;
+		case 1:		/* NE */
+			met = v != want;
+			break;
+		case 2:		/* LT */
+			met = v < want;
+			break;
+		case 3:		/* GTE */
+			met = v >= want;
+			break;
+		default:
+			return XSCHED_BARRIER_UNKNOWN;
 		}
+		return met ? XSCHED_BARRIER_MET : XSCHED_BARRIER_UNMET;
 	}
 	if (type != KFD_XSCHED_AQL_TYPE_BARRIER_AND &&
 	    type != KFD_XSCHED_AQL_TYPE_BARRIER_OR)

@@ -36,20 +36,26 @@
 static void xsched_degrade(struct xsched_domain *dom, bool pause,
 			   unsigned int n, int ret, u64 op_ns, u64 now)
 {
+	bool first = !dom->degraded;
+
+	if (first)
+		dom->backoff_ns = dom->backoff_ns ?
+				  min(2 * dom->backoff_ns,
+				      XSCHED_DEGRADED_MAX_NS) :
+				  XSCHED_DEGRADED_MIN_NS;
+	dom->degraded_until = max(dom->degraded_until, now + dom->backoff_ns);
+	WRITE_ONCE(dom->degraded, true);
+	/*
+	 * The counters after the state: sysfs reads both without a lock, and
+	 * whoever sees the count of this fault sees the domain degraded.
+	 */
+	smp_wmb();
 	if (ret)
-		dom->errors++;
+		WRITE_ONCE(dom->errors, dom->errors + 1);
 	else
-		dom->slow_ops++;
-	if (dom->degraded) {
-		dom->degraded_until = max(dom->degraded_until,
-					  now + dom->backoff_ns);
+		WRITE_ONCE(dom->slow_ops, dom->slow_ops + 1);
+	if (!first)
 		return;
-	}
-	dom->backoff_ns = dom->backoff_ns ?
-			  min(2 * dom->backoff_ns, XSCHED_DEGRADED_MAX_NS) :
-			  XSCHED_DEGRADED_MIN_NS;
-	dom->degraded = true;
-	dom->degraded_until = now + dom->backoff_ns;
 	if (ret)
 		pr_warn_ratelimited("%s: %s of %u queue(s) failed: %d; every queue runs for %llu ms\n",
 				    dom->name, pause ? "pause" : "resume", n,

@@ -296,14 +296,23 @@ static enum xsched_barrier xsched_barrier_at(struct xsched_qmem *m,
 /*
  * Does the kernel of packet @id, the last consumed, still run?  Only its
  * completion signal can say: a packet without one counts as done, one
- * whose signal page is not pinned yet as running (until it is).
+ * whose signal page is not pinned yet as running (until it is; the poll
+ * asks the decider to pin it).  @ring_unknown is the answer when the
+ * packet's own ring page is not the one pinned.
  */
-static bool xsched_still_runs(struct xsched_queue *q, u64 id)
+static bool xsched_still_runs(struct xsched_queue *q, u64 id,
+			      bool ring_unknown)
 {
 	struct xsched_qmem *m = &q->mem;
 	u64 pkt = xsched_packet_va(m, id), sig;
 
-	if (!id || (pkt & PAGE_MASK) != m->ring_page_va || !m->ring)
+	if (!id)
+		return false;
+	if ((pkt & PAGE_MASK) != m->ring_page_va) {
+		q->need_pin |= ring_unknown;
+		return ring_unknown;
+	}
+	if (!m->ring)		/* could not be pinned: indices only */
 		return false;
 	sig = xsched_read_u64(m->ring, (pkt & ~PAGE_MASK) +
 			      KFD_XSCHED_AQL_COMPLETION_SIGNAL);
@@ -352,7 +361,7 @@ static bool xsched_waits(struct xsched_queue *q, u64 id)
 	default:
 		waits = false;
 	}
-	return waits && !xsched_still_runs(q, id - 1);
+	return waits && !xsched_still_runs(q, id - 1, false);
 }
 
 /**
@@ -367,7 +376,7 @@ static bool xsched_waits(struct xsched_queue *q, u64 id)
 bool xsched_qmem_busy(struct xsched_queue *q)
 {
 	struct xsched_qmem *m = &q->mem;
-	u64 w, r, pkt, sig;
+	u64 w, r;
 
 	q->waiting = false;
 	if (!m->amdq)
@@ -378,28 +387,9 @@ bool xsched_qmem_busy(struct xsched_queue *q)
 		q->waiting = m->ring_size && w > r && xsched_waits(q, r + 1);
 		return !q->waiting;
 	}
-	if (!r || !m->ring_size)
+	if (!m->ring_size)
 		return false;
-	pkt = xsched_packet_va(m, r);
-	if ((pkt & PAGE_MASK) != m->ring_page_va) {
-		q->need_pin = true;
-		return true;
-	}
-	if (!m->ring)		/* could not be pinned: indices only */
-		return false;
-	sig = xsched_read_u64(m->ring, (pkt & ~PAGE_MASK) +
-			      KFD_XSCHED_AQL_COMPLETION_SIGNAL);
-	if (!sig || sig & 7 ||
-	    (sig & ~PAGE_MASK) + KFD_XSCHED_SIGNAL_VALUE + 8 > PAGE_SIZE)
-		return false;
-	if ((sig & PAGE_MASK) != m->sig_page_va) {
-		q->need_pin = true;
-		return true;
-	}
-	if (!m->sig)
-		return false;
-	return (s64)xsched_read_u64(m->sig, (sig & ~PAGE_MASK) +
-				    KFD_XSCHED_SIGNAL_VALUE) > 0;
+	return xsched_still_runs(q, r, true);
 }
 
 /*

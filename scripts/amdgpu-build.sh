@@ -12,7 +12,8 @@
 # The result, stripped of debug info, is cached under
 # $XSCHED_CACHE/amdgpu-LINE/KEY/amdgpu.ko, KEY being a hash of the
 # generated patch, the source tarball and the headers' version: it is
-# rebuilt only when one of them changes.  The build tree stays in
+# rebuilt only when one of them changes (the three latest keys are
+# kept; builds of one line wait for each other).  The build tree stays in
 # $XSCHED_CACHE/amdgpu-LINE/tree: when only the patch changed, the
 # rebuild is incremental (the changed amdkfd files and what includes
 # them); new sources or headers build from scratch.  Prints the module's path on
@@ -40,6 +41,12 @@ kver=$(kver_of_line "$1")
 src=$(amd_tree "$line")
 cache=$XSCHED_CACHE/amdgpu-$line
 mkdir -p "$cache"
+# Checkouts share the cache (and its build tree): one build at a time.
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+	echo "amdgpu-build: $line: waiting for another build in $cache" >&2
+	flock 9
+fi
 
 patch=$(mktemp)
 trap 'rm -f "$patch" "$_xs_local_results"' EXIT
@@ -54,6 +61,7 @@ if [ "$print_key" = 1 ]; then
 fi
 out=$cache/$key
 if [ -f "$out/amdgpu.ko" ]; then
+	touch "$out"
 	echo "amdgpu-build: $line: cached ($out, key $key)" >&2
 	echo "$out/amdgpu.ko"
 	exit 0
@@ -66,10 +74,11 @@ fi
 # patch does not touch.
 tree=$cache/tree
 from="$(cat "$src/.xsched-unpacked") $kver"
-rm -rf "$out.tmp"
-for d in "$cache"/*/; do
-	[ "$d" = "$tree/" ] || rm -rf "$d"
-done
+# Keep the three most recently used modules (checkouts with different
+# patches take turns), drop the rest and any unfinished build.
+rm -rf "$cache"/*.tmp
+ls -dt "$cache"/*/ 2>/dev/null | grep -v -e '/tree/$' -e '/amdkfd.new/$' |
+	tail -n +3 | xargs -r rm -rf
 new=$cache/amdkfd.new
 rm -rf "$new"
 cp -a "$src/amdkfd" "$new"

@@ -37,11 +37,11 @@ static inline long xsched_pin_remote(struct mm_struct *mm, unsigned long va,
 #endif
 
 /*
- * 6.15 removed hrtimer_init() for hrtimer_setup(), which takes the
- * callback.  Kbuild defines XSCHED_NO_HRTIMER_INIT when the kernel's
- * <linux/hrtimer.h> has no hrtimer_init(): the timer is set up with a
- * callback that does nothing, and the caller's assignment of .function
- * right after (as before 6.15) replaces it before the timer is armed.
+ * Newer kernels (7.x here) have no hrtimer_init(), only hrtimer_setup(),
+ * which takes the callback.  Kbuild defines XSCHED_NO_HRTIMER_INIT when
+ * the kernel's <linux/hrtimer.h> has no hrtimer_init(): the timer is set
+ * up with a callback that does nothing, and the caller's assignment of
+ * .function right after replaces it before the timer is armed.
  */
 #ifdef XSCHED_NO_HRTIMER_INIT
 static inline enum hrtimer_restart xsched_hrtimer_unset(struct hrtimer *t)

@@ -45,6 +45,8 @@ unload() {
 
 # bound_count: how many times xsched said it bound to amdkfd.
 bound_count() { dmesg | grep -c 'xsched: bound to provider amdkfd$'; }
+# providers: what sysfs names as bound.
+providers() { cat "$X/providers" 2>/dev/null; }
 
 # no_domains CASE: xsched lists no domain (the guest has no GPU node).
 no_domains() {
@@ -75,19 +77,20 @@ if [ "$deps_ok" = 1 ] && load amdgpu /modules/amdgpu.ko; then
 	fi
 
 	if load xsched /modules/xsched.ko; then
-		if [ "$(bound_count)" = 1 ] && [ -r "$X/version" ]; then
+		if [ "$(bound_count)" = 1 ] && [ "$(providers)" = amdkfd ]; then
 			xt PASS "xsched/bound-amdkfd"
 		else
-			xt FAIL "xsched/bound-amdkfd" "$(dmesg | grep 'xsched:' | tail -3 | tr '\n' ' ')"
+			xt FAIL "xsched/bound-amdkfd" "providers '$(providers)'; $(dmesg | grep 'xsched:' | tail -3 | tr '\n' ' ')"
 		fi
 		no_domains "xsched/no-domains"
 
 		# The provider goes while xsched is bound.
 		if unload amdgpu amdgpu; then
-			if dmesg | grep -q 'xsched: provider amdkfd gone$'; then
+			if dmesg | grep -q 'xsched: provider amdkfd gone$' &&
+			   [ -z "$(providers)" ]; then
 				xt PASS "xsched/provider-gone"
 			else
-				xt FAIL "xsched/provider-gone" "no 'provider amdkfd gone' in the log"
+				xt FAIL "xsched/provider-gone" "providers '$(providers)'; no 'provider amdkfd gone' in the log?"
 			fi
 			if [ -r "$X/version" ]; then
 				xt PASS "xsched/serves-without-provider"
@@ -104,7 +107,8 @@ if [ "$deps_ok" = 1 ] && load amdgpu /modules/amdgpu.ko; then
 					sleep 0.1
 					n=$((n + 1))
 				done
-				if [ "$(bound_count)" = 2 ]; then
+				if [ "$(bound_count)" = 2 ] &&
+				   [ "$(providers)" = amdkfd ]; then
 					xt PASS "xsched/rebound-amdkfd"
 				else
 					xt FAIL "xsched/rebound-amdkfd" "bound $(bound_count) time(s)"

@@ -25,9 +25,26 @@ static ssize_t abi_version_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(abi_version);
 
+/* The providers xsched is bound to, by name, space-separated. */
+static ssize_t providers_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct xsched_binding *b;
+	int n = 0;
+
+	mutex_lock(&xsched_lock);
+	list_for_each_entry(b, &xsched_bindings, link)
+		n += sysfs_emit_at(buf, n, "%s%s", n ? " " : "",
+				   b->ops->name);
+	mutex_unlock(&xsched_lock);
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+static DEVICE_ATTR_RO(providers);
+
 static struct attribute *xsched_dev_attrs[] = {
 	&dev_attr_version.attr,
 	&dev_attr_abi_version.attr,
+	&dev_attr_providers.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(xsched_dev);

@@ -68,18 +68,27 @@ static void xsched_degrade(struct xsched_domain *dom, bool pause,
 }
 
 /*
- * The runlist-change limit: a token bucket holding at most a tenth of a
- * second's worth of changes (at least one), in ns of budget: each change
- * costs NSEC_PER_SEC, and max_changes_per_s of them come back each second.
- * A pause is never held back: it protects the work that matters.  It
- * takes a token even from an empty bucket, but the bucket goes at most one
- * change into debt, so that pauses of new queues (which resumes do not
- * bound) never hold a resume back longer than two tokens' time.
+ * The runlist-change limit: a token bucket holding a tenth of a second's
+ * worth of changes (at least two), in ns of budget: each change costs
+ * NSEC_PER_SEC, and max_changes_per_s of them come back each second.  A
+ * pause is never held back and takes nothing: it protects the work that
+ * matters.  A resume takes two, its own and the pause that will undo it,
+ * so that pauses (at most one more than resumes, besides those of queues
+ * just created) and resumes together stay within the limit, and pauses
+ * can never use up what resumes need: a resume waits two tokens' time at
+ * most.
  */
+#define XSCHED_RESUME_COST	(2 * (s64)NSEC_PER_SEC)
+
+static s64 xsched_tokens_cap(const struct xsched_domain *dom)
+{
+	return max_t(s64, 2, dom->max_changes_per_s / 10) * NSEC_PER_SEC;
+}
+
 static void xsched_tokens_refill(struct xsched_domain *dom, u64 now)
 {
 	u64 limit = dom->max_changes_per_s;
-	s64 cap = max_t(s64, 1, limit / 10) * NSEC_PER_SEC;
+	s64 cap = xsched_tokens_cap(dom);
 	u64 dt = now > dom->tokens_at ? now - dom->tokens_at : 0;
 
 	dom->tokens_at = max(now, dom->tokens_at);
@@ -89,23 +98,22 @@ static void xsched_tokens_refill(struct xsched_domain *dom, u64 now)
 		dom->tokens = min_t(s64, cap, dom->tokens + (s64)(dt * limit));
 }
 
-/* May a runlist change be made now?  Takes its token if so. */
+/* May a runlist change be made now?  A resume takes its tokens if so. */
 static bool xsched_tokens_take(struct xsched_domain *dom, bool pause, u64 now)
 {
-	if (!dom->max_changes_per_s)
+	if (!dom->max_changes_per_s || pause)
 		return true;
 	xsched_tokens_refill(dom, now);
-	if (!pause && dom->tokens < (s64)NSEC_PER_SEC)
+	if (dom->tokens < XSCHED_RESUME_COST)
 		return false;
-	dom->tokens = max_t(s64, dom->tokens - NSEC_PER_SEC,
-			    -(s64)NSEC_PER_SEC);
+	dom->tokens -= XSCHED_RESUME_COST;
 	return true;
 }
 
 /* When the next resume may be made (the limit's next token). */
 static u64 xsched_tokens_next(const struct xsched_domain *dom)
 {
-	s64 need = (s64)NSEC_PER_SEC - dom->tokens;
+	s64 need = XSCHED_RESUME_COST - dom->tokens;
 
 	if (!dom->max_changes_per_s || need <= 0)
 		return dom->tokens_at;
@@ -134,9 +142,8 @@ u64 xsched_resume_delay_ns(const struct xsched_domain *dom)
 /* The bucket is under half full: changes come near the limit's rate. */
 static bool xsched_tokens_low(const struct xsched_domain *dom)
 {
-	s64 cap = max_t(s64, 1, dom->max_changes_per_s / 10) * NSEC_PER_SEC;
-
-	return dom->max_changes_per_s && dom->tokens < cap / 2;
+	return dom->max_changes_per_s &&
+	       dom->tokens < xsched_tokens_cap(dom) / 2;
 }
 
 static void xsched_adapt(struct xsched_domain *dom, bool pause, u64 now)

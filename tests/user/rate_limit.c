@@ -92,7 +92,7 @@ int main(void)
 	/*
 	 * Gaps of 60 ms, longer than the adaptation goes (20 ms): without a
 	 * limit each costs a resume and a pause; at 10 a second, at most 10
-	 * + a bucket of 1 + 1 pause of debt (and 2 for the edges).
+	 * + a bucket of 2 (and 2 for the edges).
 	 */
 	dom_set("max_changes_per_s", "0");
 	free_changes = pattern(&hi, 5000, 60000);

@@ -21,8 +21,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "simq.h"
-#include "xsq.h"
+#include "simxsq.h"
 #include "xtest.h"
 
 #define MS		1000000ULL
@@ -61,19 +60,12 @@ static int dom_set(const char *f, const char *v)
 
 static int queue(struct simq *q, uint32_t prio)
 {
-	int id = -1;
-
-	if (simq_create(q, sfd, gpu, prio))
-		return -1;
-	XSQ_WAIT_FOR((id = xsq_find(xfd, (uintptr_t)q->ring)) > 0, 2000);
-	return id;
+	return simxsq_new(q, xfd, sfd, gpu, prio);
 }
 
 static void drop(struct simq *q)
 {
-	simq_destroy(q);
-	XSQ_WAIT_FOR(xsq_find(xfd, (uintptr_t)q->ring) < 0, 2000);
-	simq_free(q);
+	simxsq_drop(q, xfd);
 }
 
 static uint32_t flags_of(int id)

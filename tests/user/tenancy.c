@@ -20,8 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "simq.h"
-#include "xsq.h"
+#include "simxsq.h"
 #include "xtest.h"
 
 #define MS		1000000ULL
@@ -119,27 +118,12 @@ static void become(uid_t uid)
 /* A queue of this process at KFD priority @prio; its xsched id or < 0. */
 static int new_queue(struct simq *q, int fd, int sim, uint32_t prio)
 {
-	int id = -1;
-
-	int ret = simq_create(q, sim, gpu, prio);
-
-	if (ret) {
-		printf("tenancy: cannot create a queue: %s\n", strerror(-ret));
-		return -1;
-	}
-	XSQ_WAIT_FOR((id = xsq_find(fd, (uintptr_t)q->ring)) > 0, 2000);
-	return id;
+	return simxsq_new(q, fd, sim, gpu, prio);
 }
 
-/*
- * Destroys @q and waits until xsched has forgotten it, so that a new
- * queue whose ring lands at the same address is not taken for it.
- */
 static void drop_queue(struct simq *q)
 {
-	simq_destroy(q);
-	XSQ_WAIT_FOR(xsq_find(xfd, (uintptr_t)q->ring) < 0, 2000);
-	simq_free(q);
+	simxsq_drop(q, xfd);
 }
 
 /* Keeps @q busy with @n kernels of @ns queued, topping it up. */

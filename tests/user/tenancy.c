@@ -407,6 +407,20 @@ static void rules_ioctls(void)
 		r[i] = rule(XSCHED_RULE_USER, 1, 2000 + i, NULL);
 	xt_check_ret("rules/too-many-e2big",
 		     set_rules(xfd, r, XSCHED_RULES_MAX + 1, gen, 0), -E2BIG);
+	{
+		uint32_t prio = 3;
+
+		xt_check_ret("proc/no-such-process-esrch",
+			     proc_prio(xfd, XSCHED_PROC_SET, 4000000, &prio,
+				       NULL), -ESRCH);
+		xt_check_ret("proc/set-and-clear-einval",
+			     proc_prio(xfd, XSCHED_PROC_SET | XSCHED_PROC_CLEAR,
+				       0, &prio, NULL), -EINVAL);
+		prio = 16;
+		xt_check_ret("proc/priority-16-einval",
+			     proc_prio(xfd, XSCHED_PROC_SET, 0, &prio, NULL),
+			     -EINVAL);
+	}
 	get_rules(xfd, &n2, &gen2);
 	xt_check("rules/refusals-change-nothing", n2 == 2 && gen2 == gen,
 		 "%u rules generation %llu, were 2 / %llu", n2,
@@ -726,7 +740,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--report-op"))
 		return report_op();
 	xt_prog = "tenancy";
-	xt_plan(59);
+	xt_plan(62);
 	xfd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	if (xfd < 0 || sfd < 0 || simq_first_node(sfd, &gpu)) {

@@ -24,6 +24,7 @@
 #
 # Usage: scripts/debian-7x.sh --print          KVER_7X=..., LINE_7X=..., ...
 #        scripts/debian-7x.sh [--ensure]        download and prepare all
+#                                               (and a sparse fit for 7.x)
 #        scripts/debian-7x.sh --run [-b DIR]... -- CMD...
 #                                               CMD in the chroot, DIRs bind-mounted
 set -euo pipefail
@@ -171,11 +172,71 @@ ensure_root() {
 		echo "$want" >"$ROOT.tmp/.xsched-stamp"
 		mv "$ROOT.tmp" "$ROOT"
 	fi
+	# dkms (for scripts/dkms-check.sh) is added to an existing chroot
+	# rather than to CHROOT_PKGS, which would debootstrap it again.
+	if [ ! -x "$ROOT/usr/sbin/dkms" ]; then
+		echo "debian-7x: installing dkms in the chroot" >&2
+		in_root -- sh -c "apt-get -o Acquire::Check-Valid-Until=false update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends dkms" >&2
+	fi
 	if [ ! -d "$ROOT/usr/src/linux-headers-$KVER" ]; then
 		echo "debian-7x: installing linux-headers-$KVER in the chroot" >&2
 		in_root -- sh -c "apt-get -o Acquire::Check-Valid-Until=false update -qq && DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq --no-install-recommends \
 			linux-headers-$KVER=$VERSION" >&2
+	fi
+}
+
+# sparse_fit PATH: whether the sparse at PATH (in the chroot) parses
+# __typeof_unqual__, which 7.x's headers use under sparse too; the
+# kernel's Makefile makes the same test before C=1/C=2 and otherwise
+# refuses to run sparse at all.
+sparse_fit() {
+	local t=/tmp/xsched-sparse-fit.c out
+	printf 'static inline int u(const int *q)\n{\n\t__typeof_unqual__(*q) v = *q;\n\treturn v;\n}\n' >"$ROOT$t"
+	[ -x "$ROOT$1" ] || return 1
+	out=$(in_root -- "$1" "$t" 2>&1) || return 1
+	case "$out" in *error*) return 1 ;; esac
+}
+
+# ensure_sparse: a sparse the 7.x kernel accepts.  Trixie's (0.6.4) is
+# too old; the newest Debian has (sid's 0.6.5 release candidate, which
+# needs only libc) is unpacked into the chroot's /opt/sparse-VERSION,
+# not installed, so that it pulls none of its package's dependencies.
+# SPARSE_7X (printed by --print) names the binary, or is empty when no
+# Debian sparse is fit.
+SPARSE_DIR=/opt/sparse
+sparse_path() {
+	[ -f "$ROOT$SPARSE_DIR/.xsched-stamp" ] && echo "$SPARSE_DIR/usr/bin/sparse"
+	return 0
+}
+
+ensure_sparse() {
+	local v dir=$ROOT$SPARSE_DIR
+	local common=$ROOT/usr/src/linux-headers-${KVER%-amd64}-common
+	# Debian's headers package leaves out scripts/checker-valid.sh,
+	# which the Makefile runs before C=1/C=2 and, without it, refuses
+	# every sparse; it is put back from linux-source of the same version.
+	if [ -d "$common" ] && [ ! -x "$common/scripts/checker-valid.sh" ]; then
+		echo "debian-7x: restoring scripts/checker-valid.sh in the chroot's headers" >&2
+		tar -xJf "$XSCHED_CACHE/src-7x/usr/src/linux-source-$LINE.tar.xz" -O \
+			"linux-source-$LINE/scripts/checker-valid.sh" >"$common/scripts/checker-valid.sh.tmp"
+		chmod 755 "$common/scripts/checker-valid.sh.tmp"
+		mv "$common/scripts/checker-valid.sh.tmp" "$common/scripts/checker-valid.sh"
+	fi
+	sparse_fit /usr/bin/sparse && { rm -rf "$dir"; return 0; }
+	v=$(apt7 apt-cache show sparse | sed -n 's/^Version: //p' | sort -V | tail -1)
+	[ -n "$v" ] || return 0
+	[ "$(cat "$dir/.xsched-stamp" 2>/dev/null)" = "$v" ] && return 0
+	echo "debian-7x: unpacking sparse $v into the chroot's $SPARSE_DIR" >&2
+	rm -rf "$dir" "$dir.tmp" "$APT/debs"
+	fetch_unpack "sparse=$v" "$dir.tmp"
+	rm -rf "$APT/debs"
+	echo "$v" >"$dir.tmp/.xsched-stamp"
+	mv "$dir.tmp" "$dir"
+	if ! sparse_fit "$SPARSE_DIR/usr/bin/sparse"; then
+		echo "debian-7x: sparse $v cannot parse __typeof_unqual__ either" >&2
+		rm -rf "$dir"
 	fi
 }
 
@@ -194,9 +255,15 @@ if [ "$mode" = --print ]; then
 	echo "KVER_7X=$KVER"
 	echo "LINE_7X=$LINE"
 	echo "VERSION_7X=$VERSION"
+	if sparse_fit /usr/bin/sparse 2>/dev/null; then
+		echo "SPARSE_7X=sparse"
+	else
+		echo "SPARSE_7X=$(sparse_path)"
+	fi
 	exit 0
 fi
 ensure_root
 ensure_image
 ensure_source
+ensure_sparse
 echo "debian-7x: ok ($KVER, $VERSION)" >&2

@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 
 #include "xsched_sim.h"
+#include "../xsched/xsched_compat.h"
 
 /*
  * Defaults are MI300X-derived estimates; docs/simulator.md gives the
@@ -934,8 +935,8 @@ static int __init xsched_sim_init(void)
 		struct xsched_sim_gpu *gpu = &xsched_sim_gpus[i];
 
 		spin_lock_init(&gpu->lock);
-		hrtimer_init(&gpu->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
-		gpu->timer.function = xsched_sim_timer_fn;
+		xsched_hrtimer_setup(&gpu->timer, xsched_sim_timer_fn,
+				     CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 		xsched_sim_node_init(&gpu->model, XSCHED_SIM_GPU_ID_BASE + i,
 				     &params, &sim_hooks, ktime_get_ns());
 		snprintf(gpu->name, sizeof(gpu->name),

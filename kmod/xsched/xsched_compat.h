@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernel lines xsched builds for (6.1,
- * 6.12 and 7.x today) lives here, and nowhere else.  Kbuild includes
- * this header first (-include) in the objects that make a call the
- * kernel no longer has, by its old name.
+ * 6.12 and 7.x today) lives here, and nowhere else; Kbuild finds the
+ * kernel's features and defines XSCHED_NO_* for what it lacks.
  */
 #ifndef _XSCHED_COMPAT_H
 #define _XSCHED_COMPAT_H
@@ -38,23 +37,21 @@ static inline long xsched_pin_remote(struct mm_struct *mm, unsigned long va,
 
 /*
  * Newer kernels (7.x here) have no hrtimer_init(), only hrtimer_setup(),
- * which takes the callback.  Kbuild defines XSCHED_NO_HRTIMER_INIT when
- * the kernel's <linux/hrtimer.h> has no hrtimer_init(): the timer is set
- * up with a callback that does nothing, and the caller's assignment of
- * .function right after replaces it before the timer is armed.
+ * which takes the callback, and mark the timer's function __private
+ * (sparse refuses a direct assignment).  Kbuild defines
+ * XSCHED_NO_HRTIMER_INIT when <linux/hrtimer.h> has no hrtimer_init().
  */
+static inline void xsched_hrtimer_setup(struct hrtimer *t,
+					enum hrtimer_restart (*fn)(struct hrtimer *),
+					clockid_t clock, enum hrtimer_mode mode)
+{
 #ifdef XSCHED_NO_HRTIMER_INIT
-static inline enum hrtimer_restart xsched_hrtimer_unset(struct hrtimer *t)
-{
-	return HRTIMER_NORESTART;
-}
-
-static inline void hrtimer_init(struct hrtimer *t, clockid_t clock,
-				enum hrtimer_mode mode)
-{
-	hrtimer_setup(t, xsched_hrtimer_unset, clock, mode);
-}
+	hrtimer_setup(t, fn, clock, mode);
+#else
+	hrtimer_init(t, clock, mode);
+	t->function = fn;
 #endif
+}
 
 /*
  * Whether @mm's owner may be read by a process of the same user, as
@@ -75,11 +72,6 @@ static inline bool xsched_mm_dumpable(struct mm_struct *mm)
 {
 	return get_dumpable(mm) == SUID_DUMP_USER;
 }
-#endif
-
-/* Included first (-include): the file defines its own pr_fmt next. */
-#ifdef XSCHED_COMPAT_FIRST
-#undef pr_fmt
 #endif
 
 #endif /* _XSCHED_COMPAT_H */

@@ -15,6 +15,7 @@
 #include <linux/xarray.h>
 
 #include "xsched.h"
+#include "xsched_compat.h"
 
 /* Queue ids: allocated cyclically, so an id is not soon reused. */
 DEFINE_XARRAY_ALLOC1(xsched_queues);
@@ -334,8 +335,8 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	dom->max_changes_per_s = XSCHED_MAX_CHANGES_PER_S_DEFAULT;
 	dom->tokens = S64_MAX / 2;	/* full: refilled (capped) on use */
 	dom->next_decide = U64_MAX;
-	hrtimer_init(&dom->poll, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
-	dom->poll.function = xsched_poll_fn;
+	xsched_hrtimer_setup(&dom->poll, xsched_poll_fn, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_ABS_HARD);
 	kthread_init_work(&dom->decide_work, xsched_decide_work);
 	list_add_tail(&dom->link, &b->domains);
 	xsched_sysfs_domain_add(dom);

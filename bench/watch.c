@@ -125,10 +125,49 @@ static uint64_t xs_sum(const char *name, bool *have)
 	return sum;
 }
 
+/*
+ * CPU time (ns, the scheduler's own accounting) of the threads whose name
+ * starts with @prefix: xsched's deciders are "xsched/GPU_ID" kthreads.
+ */
+static uint64_t threads_cpu_ns(const char *prefix)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	uint64_t sum = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[300], comm[64] = "";
+		unsigned long long ns;
+		FILE *f;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+		if (strncmp(comm, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/schedstat", e->d_name);
+		f = fopen(path, "r");
+		if (f && fscanf(f, "%llu", &ns) == 1)
+			sum += ns;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t s0 = 0, s1 = 0, n0 = 0, n1 = 0, p0 = 0, p1 = 0, d0 = 0, d1 = 0;
-	uint64_t w0 = 0, w1 = 0;
+	uint64_t w0 = 0, w1 = 0, c0 = 0, c1 = 0;
 	struct xsched_sim_nodes nodes;
 	pid_t pid[MAX_NODES], spid[MAX_CPUS];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -191,12 +230,14 @@ int main(int argc, char **argv)
 	d0 = xs_sum("decide_ns", &xs);
 	w0 = xs_sum("polled", &xs);
 	n0 = xs_sum("polls", &xs);
+	c0 = threads_cpu_ns("xsched/");
 	usleep(seconds * 1000000ULL);
 	s1 = spins_sum(ncpu);
 	p1 = xs_sum("poll_ns", &xs);
 	d1 = xs_sum("decide_ns", &xs);
 	w1 = xs_sum("polled", &xs);
 	n1 = xs_sum("polls", &xs);
+	c1 = threads_cpu_ns("xsched/");
 	for (i = 0; i < ncpu; i++)
 		if (spid[i] > 0)
 			kill(spid[i], SIGKILL);
@@ -222,8 +263,9 @@ out:
 	       label, nodes.count, nq, load, seconds, ncpu,
 	       (double)(s1 - s0) / seconds, xs);
 	if (xs)
-		printf(" poll_pct=%.3f decide_pct=%.3f polls_per_s=%.0f polled_per_s=%.0f",
+		printf(" poll_pct=%.3f decide_pct=%.3f decider_cpu_pct=%.3f polls_per_s=%.0f polled_per_s=%.0f",
 		       (p1 - p0) / (seconds * 1e7), (d1 - d0) / (seconds * 1e7),
+		       (c1 - c0) / (seconds * 1e7),
 		       (double)(n1 - n0) / seconds, (double)(w1 - w0) / seconds);
 	printf("\n");
 	return 0;

@@ -9,7 +9,7 @@ XSCHED_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XSCHED_CACHE=${XSCHED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xsched}
 XSCHED_BUILD=${XSCHED_BUILD:-$XSCHED_TOP/build}
 # Kernel log lines that fail a run wherever they appear.
-XSCHED_SPLAT_RE='BUG:|WARNING:|Call Trace|INFO: possible|possible (circular|recursive) locking|lockdep|KASAN|UBSAN|general protection fault|Oops'
+XSCHED_SPLAT_RE='BUG:|WARNING:|Call Trace|INFO: possible|possible (circular|recursive) locking|lockdep|KASAN|UBSAN|general protection fault|Oops|not freed at unload'
 _xs_local_results=$(mktemp)
 trap 'rm -f "$_xs_local_results"' EXIT
 

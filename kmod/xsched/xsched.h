@@ -78,6 +78,8 @@ struct xsched_tenant {
 	u32 nbusy[XSCHED_LEVELS];	/* by own priority, dom->lock */
 	unsigned long busy_own;		/* bit P: one at own P busy */
 	u64 idle_since;			/* its top went idle (0: not) */
+	/* its queues by own priority, under both locks: the poll's view */
+	struct list_head prios[XSCHED_LEVELS];
 };
 
 /*
@@ -101,6 +103,7 @@ struct xsched_qmem {
 	u64 dep_va[2];
 	u64 dep_want;			/* a dependency page to pin */
 	unsigned int dep_next;		/* the slot it goes into */
+	u64 done_id;			/* last packet seen done, dom->lock */
 };
 
 struct xsched_queue {
@@ -119,7 +122,7 @@ struct xsched_queue {
 	u32 queue_id;			/* provider's, per process: display */
 	struct xsched_domain *dom;
 	struct list_head dom_link;	/* dom->queues, under both locks */
-	struct list_head level_link;	/* dom->levels[prio] */
+	struct list_head prio_link;	/* tenant->prios[prio], both locks */
 	u8 prio;			/* own priority: KFD's, SET_PRIORITY */
 	bool busy;			/* polled or hinted, dom->lock */
 	bool hint;			/* a BEGIN hint is in force, dom->lock */
@@ -178,7 +181,6 @@ struct xsched_domain {
 	bool preemptive;		/* the node can pause queues */
 	char why[80];			/* if not: the provider's reason */
 	struct list_head queues;
-	struct list_head levels[XSCHED_LEVELS];	/* by operator priority */
 	struct list_head tenants;
 	unsigned int nr_queues;
 	u32 nbusy[XSCHED_LEVELS];
@@ -217,7 +219,7 @@ struct xsched_domain {
 	u64 polls, poll_ns;		/* dom->lock */
 	u64 polled;			/* queues read by polls, dom->lock */
 	u64 full_polls;			/* polls that read every queue */
-	unsigned int full_poll_in;	/* fast polls before the next full */
+	u64 full_poll_at;		/* the next full pass is due, dom->lock */
 	bool poll_idle;			/* polled at idle_poll_us, dom->lock */
 	u64 busy_until;			/* a queue last went idle, dom->lock */
 	u64 policy_ns;			/* in the policy alone */
@@ -312,6 +314,26 @@ enum xsched_queue_state xsched_queue_state(const struct xsched_queue *q);
 void xsched_hints_release(const struct file *owner);
 int xsched_init_caches(void);
 void xsched_exit_caches(void);
+
+/*
+ * Live objects of each kind xsched allocates and keeps beyond a call,
+ * and the user pages it holds pinned: shown in debugfs (xsched/objects)
+ * and checked at unload, where any left is reported as a leak.
+ */
+enum xsched_obj {
+	XSCHED_OBJ_BINDING, XSCHED_OBJ_DOMAIN, XSCHED_OBJ_QUEUE,
+	XSCHED_OBJ_TENANT, XSCHED_OBJ_EVENT, XSCHED_OBJ_PROC_RULE,
+	XSCHED_OBJ_RULE_SET, XSCHED_OBJ_PIN, XSCHED_NR_OBJ
+};
+extern atomic_long_t xsched_objs[XSCHED_NR_OBJ];
+
+static inline void xsched_obj_add(enum xsched_obj o, long n)
+{
+	atomic_long_add(n, &xsched_objs[o]);
+}
+
+void xsched_objs_init(void);
+void xsched_objs_exit(void);
 
 /* xsched_decide.c: decisions, policies, priorities and hints */
 void xsched_decide(struct xsched_domain *dom, u64 now);

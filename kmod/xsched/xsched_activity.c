@@ -109,16 +109,26 @@ static int xsched_pin(struct xsched_qmem *m, u64 va, struct page **page)
 	struct mm_struct *mm = m->mm;
 	long got;
 
-	if (current->mm == mm)
-		return pin_user_pages_fast(va, 1, FOLL_LONGTERM, page) == 1 ?
-		       0 : -EFAULT;
-	if (!mmget_not_zero(mm))
-		return -ESRCH;
-	mmap_read_lock(mm);
-	got = xsched_pin_remote(mm, va, 1, FOLL_LONGTERM, page);
-	mmap_read_unlock(mm);
-	mmput_async(mm);
-	return got == 1 ? 0 : (got < 0 ? got : -EFAULT);
+	if (current->mm == mm) {
+		got = pin_user_pages_fast(va, 1, FOLL_LONGTERM, page);
+	} else {
+		if (!mmget_not_zero(mm))
+			return -ESRCH;
+		mmap_read_lock(mm);
+		got = xsched_pin_remote(mm, va, 1, FOLL_LONGTERM, page);
+		mmap_read_unlock(mm);
+		mmput_async(mm);
+	}
+	if (got != 1)
+		return got < 0 ? got : -EFAULT;
+	xsched_obj_add(XSCHED_OBJ_PIN, 1);
+	return 0;
+}
+
+static void xsched_unpin(struct page *page)
+{
+	unpin_user_page(page);
+	xsched_obj_add(XSCHED_OBJ_PIN, -1);
 }
 
 /**
@@ -170,13 +180,13 @@ void xsched_qmem_unpin(struct xsched_qmem *m)
 
 	for (i = 0; i < ARRAY_SIZE(m->dep); i++)
 		if (m->dep[i])
-			unpin_user_page(m->dep[i]);
+			xsched_unpin(m->dep[i]);
 	if (m->sig)
-		unpin_user_page(m->sig);
+		xsched_unpin(m->sig);
 	if (m->ring)
-		unpin_user_page(m->ring);
+		xsched_unpin(m->ring);
 	if (m->amdq)
-		unpin_user_page(m->amdq);
+		xsched_unpin(m->amdq);
 	xsched_qmem_uncharge(m);
 	if (m->mm)
 		mmdrop(m->mm);
@@ -387,9 +397,16 @@ bool xsched_qmem_busy(struct xsched_queue *q)
 		q->waiting = m->ring_size && w > r && xsched_waits(q, r + 1);
 		return !q->waiting;
 	}
-	if (!m->ring_size)
+	if (!m->ring_size || r == m->done_id)
 		return false;
-	return xsched_still_runs(q, r, true);
+	/*
+	 * An idle queue's last packet, once seen done, stays done: it is not
+	 * read again (its signal may be reused by the runtime meanwhile).
+	 */
+	if (xsched_still_runs(q, r, true))
+		return true;
+	m->done_id = r;
+	return false;
 }
 
 /*
@@ -410,7 +427,7 @@ static void xsched_qmem_swap(struct xsched_queue *q, struct page **slot,
 	*slot_va = va;
 	raw_spin_unlock_irq(&q->dom->lock);
 	if (old)
-		unpin_user_page(old);
+		xsched_unpin(old);
 }
 
 /**

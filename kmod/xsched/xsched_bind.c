@@ -27,11 +27,18 @@ DEFINE_MUTEX(xsched_lock);
 DEFINE_MUTEX(xsched_bind_lock);
 LIST_HEAD(xsched_bindings);	/* under xsched_lock */
 
+static void xsched_binding_free(struct xsched_binding *b)
+{
+	kfree(b);
+	xsched_obj_add(XSCHED_OBJ_BINDING, -1);
+}
+
 static void xsched_event_free(struct xsched_event *e)
 {
 	xsched_qmem_unpin(&e->mem);
 	put_pid(e->pid);
 	kfree(e);
+	xsched_obj_add(XSCHED_OBJ_EVENT, -1);
 }
 
 static void xsched_ev_work(struct work_struct *work)
@@ -142,6 +149,7 @@ static void xsched_listener_queue(const struct kfd_xsched_listener *l,
 		}
 		/* Small and never lost: a queue must not outlive its end. */
 		e = kzalloc(sizeof(*e), GFP_KERNEL | __GFP_NOFAIL);
+		xsched_obj_add(XSCHED_OBJ_EVENT, 1);
 	} else {
 		e = kzalloc(sizeof(*e), GFP_KERNEL);
 		if (!e) {
@@ -153,6 +161,7 @@ static void xsched_listener_queue(const struct kfd_xsched_listener *l,
 					    q->queue_id, q->tgid);
 			return;
 		}
+		xsched_obj_add(XSCHED_OBJ_EVENT, 1);
 		xsched_owner_of(q, e);
 		e->pin_err = xsched_qmem_pin(&e->mem, q);
 	}
@@ -170,6 +179,7 @@ static void xsched_listener_node(const struct kfd_xsched_listener *l,
 						listener);
 	struct xsched_event *e = kzalloc(sizeof(*e), GFP_KERNEL | __GFP_NOFAIL);
 
+	xsched_obj_add(XSCHED_OBJ_EVENT, 1);
 	e->ev = ev;
 	e->info.gpu_id = n->gpu_id;
 	e->caps = n->caps;
@@ -210,6 +220,7 @@ struct xsched_binding *xsched_bind(const struct kfd_xsched_ops *ops)
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
+	xsched_obj_add(XSCHED_OBJ_BINDING, 1);
 	b->ops = ops;
 	b->listener.queue = xsched_listener_queue;
 	b->listener.node = xsched_listener_node;
@@ -240,12 +251,12 @@ struct xsched_binding *xsched_bind(const struct kfd_xsched_ops *ops)
 	if (gone) {
 		/* xsched_provider_gone() let go of everything; it ends here. */
 		wait_for_completion(&b->gone);
-		kfree(b);
+		xsched_binding_free(b);
 		return ERR_PTR(-ENODEV);
 	}
 	if (ret) {
 		xsched_unbind(b);
-		kfree(b);
+		xsched_binding_free(b);
 		return ERR_PTR(ret);
 	}
 	return b;
@@ -355,7 +366,7 @@ void xsched_provider_gone(struct xsched_binding *b)
 	/* Not the owner: xsched's exit waits for this, then frees @b. */
 	complete_all(&b->gone);
 	if (owner)
-		kfree(b);
+		xsched_binding_free(b);
 }
 
 #ifdef CONFIG_MODULES
@@ -422,6 +433,6 @@ void xsched_provider_exit(void)
 			/* It is going: it calls gone(), if not yet. */
 			wait_for_completion(&b->gone);
 		}
-		kfree(b);
+		xsched_binding_free(b);
 	}
 }

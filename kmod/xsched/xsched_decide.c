@@ -510,6 +510,7 @@ int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio)
 	busy = q->busy;
 	xsched_queue_set_busy(q, false, now);
 	q->prio = prio;
+	list_move_tail(&q->prio_link, &q->tenant->prios[prio]);
 	xsched_queue_set_busy(q, busy, now);
 	raw_spin_unlock_irq(&dom->lock);
 	xsched_decide(dom, now);
@@ -528,6 +529,7 @@ struct xsched_tenant *xsched_tenant_get(struct xsched_domain *dom,
 					kuid_t uid, unsigned int tier)
 {
 	struct xsched_tenant *t;
+	unsigned int p;
 
 	lockdep_assert_held(&dom->mutex);
 	list_for_each_entry(t, &dom->tenants, link)
@@ -536,6 +538,9 @@ struct xsched_tenant *xsched_tenant_get(struct xsched_domain *dom,
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return NULL;
+	xsched_obj_add(XSCHED_OBJ_TENANT, 1);
+	for (p = 0; p < XSCHED_LEVELS; p++)
+		INIT_LIST_HEAD(&t->prios[p]);
 	t->uid = uid;
 	t->tier = tier;
 	raw_spin_lock_irq(&dom->lock);
@@ -556,6 +561,7 @@ void xsched_tenant_put(struct xsched_domain *dom, struct xsched_tenant *t)
 	list_del(&t->link);
 	raw_spin_unlock_irq(&dom->lock);
 	kfree(t);
+	xsched_obj_add(XSCHED_OBJ_TENANT, -1);
 }
 
 /**
@@ -587,7 +593,7 @@ int xsched_queue_set_tier(struct xsched_queue *q, unsigned int tier,
 	raw_spin_lock_irq(&dom->lock);
 	busy = q->busy;
 	xsched_queue_set_busy(q, false, now);
-	list_move_tail(&q->level_link, &dom->levels[tier]);
+	list_move_tail(&q->prio_link, &t->prios[q->prio]);
 	q->tier = tier;
 	q->tenant = t;
 	xsched_queue_set_busy(q, busy, now);

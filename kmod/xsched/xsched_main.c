@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/sysfs.h>
@@ -79,14 +80,64 @@ static struct miscdevice xsched_misc = {
 
 struct workqueue_struct *xsched_wq;
 
+atomic_long_t xsched_objs[XSCHED_NR_OBJ];
+
+static const char *const xsched_obj_names[XSCHED_NR_OBJ] = {
+	[XSCHED_OBJ_BINDING] = "bindings",
+	[XSCHED_OBJ_DOMAIN] = "domains",
+	[XSCHED_OBJ_QUEUE] = "queues",
+	[XSCHED_OBJ_TENANT] = "tenants",
+	[XSCHED_OBJ_EVENT] = "events",
+	[XSCHED_OBJ_PROC_RULE] = "proc_rules",
+	[XSCHED_OBJ_RULE_SET] = "rule_sets",
+	[XSCHED_OBJ_PIN] = "pinned_pages",
+};
+
+static struct dentry *xsched_debugfs;
+
+static int xsched_objs_show(struct seq_file *m, void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < XSCHED_NR_OBJ; i++)
+		seq_printf(m, "%s %ld\n", xsched_obj_names[i],
+			   atomic_long_read(&xsched_objs[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xsched_objs);
+
+/* debugfs xsched/objects: what xsched holds now (tests compare it). */
+void xsched_objs_init(void)
+{
+	xsched_debugfs = debugfs_create_dir("xsched", NULL);
+	debugfs_create_file("objects", 0400, xsched_debugfs, NULL,
+			    &xsched_objs_fops);
+}
+
+/* After everything is freed: anything still counted leaked. */
+void xsched_objs_exit(void)
+{
+	unsigned int i;
+	long n;
+
+	debugfs_remove_recursive(xsched_debugfs);
+	for (i = 0; i < XSCHED_NR_OBJ; i++) {
+		n = atomic_long_read(&xsched_objs[i]);
+		if (n)
+			pr_err("%ld %s not freed at unload\n", n,
+			       xsched_obj_names[i]);
+	}
+}
+
 static int __init xsched_init(void)
 {
 	int ret;
 
-	/* Decisions must not wait behind unrelated work: a dedicated queue. */
+	xsched_objs_init();
 	ret = xsched_init_caches();
 	if (ret)
-		return ret;
+		goto err_objs;
+	/* Decisions must not wait behind unrelated work: a dedicated queue. */
 	xsched_wq = alloc_workqueue("xsched", WQ_HIGHPRI | WQ_UNBOUND, 0);
 	if (!xsched_wq) {
 		ret = -ENOMEM;
@@ -116,6 +167,8 @@ err_wq:
 	destroy_workqueue(xsched_wq);
 err_caches:
 	xsched_exit_caches();
+err_objs:
+	xsched_objs_exit();
 	return ret;
 }
 
@@ -127,6 +180,7 @@ static void __exit xsched_exit(void)
 	misc_deregister(&xsched_misc);
 	destroy_workqueue(xsched_wq);
 	xsched_exit_caches();
+	xsched_objs_exit();
 	pr_info("unloaded\n");
 }
 

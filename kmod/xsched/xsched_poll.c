@@ -15,8 +15,23 @@
 
 #include "xsched.h"
 
-/* One poll in this many reads every queue (statistics, lower levels). */
-#define XSCHED_FULL_POLL_EVERY		10
+/*
+ * A busy domain reads every queue (statistics, lower levels, tenants
+ * with no busy queue) at least this often; its other polls read only
+ * the queues that can change a decision.
+ */
+#define XSCHED_FULL_POLL_NS		(10 * NSEC_PER_MSEC)
+
+/*
+ * A fast poll may come up to poll_us / XSCHED_POLL_SLACK_DIV late, so
+ * that the hrtimer core runs the polls of busy domains falling due
+ * within that window in one interrupt: once two have shared one, they
+ * re-arm together and keep sharing, so N busy domains settle on about
+ * one timer interrupt per poll period rather than N.  A doorbell is
+ * still seen within 1.25 poll_us.  Idle polls are not batched: they are
+ * spread over the idle period on purpose (xsched_poll_next_idle()).
+ */
+#define XSCHED_POLL_SLACK_DIV		4
 
 /*
  * A domain with no busy queue cannot need a pause until a second queue
@@ -189,49 +204,68 @@ static void xsched_poll_queue(struct xsched_queue *q,
 }
 
 /*
- * At the highest busy operator priority, the queues whose activity can
- * change a decision: in a tenant with a busy queue, the idle ones above
- * its highest busy own priority (a rise) and the busy ones at it (a
- * fall).  A tenant with no busy queue has none: tenants never pause each
- * other, so its first busy queue needs no pause.  A queue below its
- * tenant's top becoming busy is to be paused, not urgent: the next full
- * pass sees it, as it sees the lower operator priorities.
+ * The fast pass of one tenant: only the queues whose activity can change
+ * a decision made by priority.  Above the highest busy operator priority
+ * (@above), every queue: one becoming busy is a rise.  At it, in a tenant
+ * with a busy queue, the idle ones above its highest busy own priority
+ * (a rise) and the busy ones at it (a fall).  A tenant at it with no busy
+ * queue has none: tenants never pause each other, so its first busy queue
+ * needs no pause.  A queue below its tenant's top becoming busy is to be
+ * paused, not urgent: the next full pass sees it, as it sees the lower
+ * operator priorities.
  */
-static bool xsched_poll_watched(const struct xsched_queue *q)
+static void xsched_poll_tenant(struct xsched_tenant *t, bool above,
+			       struct xsched_poll_ctx *c)
 {
-	unsigned long own = q->tenant->busy_own;
-	unsigned int top;
+	struct xsched_queue *q;
+	unsigned int p = XSCHED_LEVELS, top, left;
 
-	if (!own)
-		return false;
-	top = __fls(own);
-	return q->busy ? q->prio >= top : q->prio > top;
+	while (p--) {
+		if (!above) {
+			if (!t->busy_own)
+				return;
+			/* Again at each level: a rise read above moves it. */
+			top = __fls(t->busy_own);
+			if (p < top)
+				return;
+			if (p == top) {
+				/* Its busy queues only: the list may be long. */
+				left = t->nbusy[p];
+				list_for_each_entry(q, &t->prios[p], prio_link) {
+					if (!left)
+						break;
+					if (q->busy) {
+						left--;
+						xsched_poll_queue(q, c);
+					}
+				}
+				return;
+			}
+		}
+		list_for_each_entry(q, &t->prios[p], prio_link)
+			xsched_poll_queue(q, c);
+	}
 }
 
 /*
- * The fast pass: only the queues whose activity can change a decision
- * made by priority.  Every queue above the highest busy operator
- * priority (one becoming busy is a rise), and at it those
- * xsched_poll_watched() picks.  Returns false when a full pass is due:
- * every tenth poll, or a queue went idle (the next busy level, of the
- * domain or of a tenant, must be known).
+ * The fast pass: xsched_poll_tenant() for every tenant at or above the
+ * highest busy operator priority.  Returns false when a full pass is due:
+ * every XSCHED_FULL_POLL_NS, or a queue went idle (the next busy level,
+ * of the domain or of a tenant, must be known).
  */
 static bool xsched_poll_fast(struct xsched_domain *dom,
 			     struct xsched_poll_ctx *c)
 {
-	struct xsched_queue *q;
-	unsigned int top, l;
+	struct xsched_tenant *t;
+	unsigned int top;
 
 	if (dom->policy->watch_all || !dom->busy_levels ||
-	    !dom->full_poll_in--)
+	    c->now >= dom->full_poll_at)
 		return false;
 	top = __fls(dom->busy_levels);
-	for (l = XSCHED_LEVELS - 1; l > top; l--)
-		list_for_each_entry(q, &dom->levels[l], level_link)
-			xsched_poll_queue(q, c);
-	list_for_each_entry(q, &dom->levels[top], level_link)
-		if (xsched_poll_watched(q))
-			xsched_poll_queue(q, c);
+	list_for_each_entry(t, &dom->tenants, link)
+		if (t->tier >= top)
+			xsched_poll_tenant(t, t->tier > top, c);
 	return !c->fell && (dom->busy_levels & BIT(top));
 }
 
@@ -240,9 +274,9 @@ static bool xsched_poll_fast(struct xsched_domain *dom,
  * user threads delay it.  It reads the watched queues' dispatch ids and
  * wakes the domain's decider (a SCHED_FIFO kthread) on any change.
  *
- * Most polls are fast passes (xsched_poll_fast()); every
- * XSCHED_FULL_POLL_EVERY-th poll, and any poll that sees the top busy
- * level fall, reads every queue, for the statistics and the levels below.
+ * Most polls are fast passes (xsched_poll_fast()); a poll every
+ * XSCHED_FULL_POLL_NS, and any poll that sees the top busy level fall,
+ * reads every queue, for the statistics and the levels below.
  * A queue xsched paused while it was busy is never read: it cannot make
  * progress while unmapped, so it stays busy until it is resumed.
  *
@@ -258,7 +292,7 @@ bool xsched_poll_pass(struct xsched_domain *dom, u64 now)
 	dom->polls++;
 	if (!xsched_poll_fast(dom, &c)) {
 		dom->full_polls++;
-		dom->full_poll_in = XSCHED_FULL_POLL_EVERY - 1;
+		dom->full_poll_at = now + XSCHED_FULL_POLL_NS;
 		list_for_each_entry(q, &dom->queues, dom_link)
 			xsched_poll_queue(q, &c);
 	}
@@ -281,7 +315,7 @@ enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 {
 	struct xsched_domain *dom = container_of(t, struct xsched_domain,
 						 poll);
-	u64 now = ktime_get_ns(), idle = READ_ONCE(idle_poll_us), next;
+	u64 now = ktime_get_ns(), idle = READ_ONCE(idle_poll_us), next, slack;
 	bool kick;
 
 	raw_spin_lock(&dom->lock);
@@ -295,13 +329,17 @@ enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 	if (dom->nr_queues && dom->poll_us && !dom->dead) {
 		dom->poll_idle = idle > dom->poll_us &&
 				 xsched_poll_cold(dom, now, kick);
-		if (dom->poll_idle)
+		slack = 0;
+		if (dom->poll_idle) {
 			next = xsched_poll_next_idle(dom, now,
 						     idle * NSEC_PER_USEC);
-		else	/* not on a grid: see docs/bench.md, pause latency */
+		} else {
 			next = now + dom->poll_us * NSEC_PER_USEC;
-		hrtimer_start(&dom->poll, ns_to_ktime(next),
-			      HRTIMER_MODE_ABS_HARD);
+			slack = dom->poll_us * NSEC_PER_USEC /
+				XSCHED_POLL_SLACK_DIV;
+		}
+		hrtimer_start_range_ns(&dom->poll, ns_to_ktime(next), slack,
+				       HRTIMER_MODE_ABS_HARD);
 	}
 	dom->poll_ns += ktime_get_ns() - now;
 	raw_spin_unlock(&dom->lock);

@@ -79,7 +79,7 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 	q->dom = dom;
 	raw_spin_lock_irq(&dom->lock);
 	list_add_tail(&q->dom_link, &dom->queues);
-	list_add_tail(&q->level_link, &dom->levels[q->tier]);
+	list_add_tail(&q->prio_link, &q->tenant->prios[q->prio]);
 	if (!dom->nr_queues++ && dom->poll_us)
 		hrtimer_start(&dom->poll,
 			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
@@ -119,7 +119,7 @@ void xsched_queue_remove(struct xsched_queue *q)
 	raw_spin_lock_irq(&dom->lock);
 	xsched_queue_set_busy(q, false, ktime_get_ns());
 	list_del(&q->dom_link);
-	list_del(&q->level_link);
+	list_del(&q->prio_link);
 	dom->nr_queues--;
 	dom->next_decide = 0;	/* the busy levels may have changed */
 	raw_spin_unlock_irq(&dom->lock);
@@ -297,10 +297,10 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 					   const char *why)
 {
 	struct xsched_domain *dom = kzalloc(sizeof(*dom), GFP_KERNEL);
-	unsigned int l;
 
 	if (!dom)
 		return NULL;
+	xsched_obj_add(XSCHED_OBJ_DOMAIN, 1);
 	/*
 	 * The decider: the lowest SCHED_FIFO priority, so that a pause is
 	 * not queued behind the very threads that keep the CPUs busy; its
@@ -309,6 +309,7 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	dom->decider = kthread_create_worker(0, "xsched/%u", gpu_id);
 	if (IS_ERR(dom->decider)) {
 		kfree(dom);
+		xsched_obj_add(XSCHED_OBJ_DOMAIN, -1);
 		return NULL;
 	}
 	sched_set_fifo_low(dom->decider->task);
@@ -320,8 +321,6 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	raw_spin_lock_init(&dom->lock);
 	INIT_LIST_HEAD(&dom->queues);
 	INIT_LIST_HEAD(&dom->tenants);
-	for (l = 0; l < XSCHED_LEVELS; l++)
-		INIT_LIST_HEAD(&dom->levels[l]);
 	dom->preemptive = !why;
 	if (why)
 		strscpy(dom->why, why, sizeof(dom->why));
@@ -388,6 +387,7 @@ void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 		list_del(&q->dom_link);
 		raw_spin_lock_irq(&dom->lock);
 		xsched_queue_set_busy(q, false, ktime_get_ns());
+		list_del(&q->prio_link);
 		raw_spin_unlock_irq(&dom->lock);
 		xsched_tenant_put(dom, q->tenant);
 		xa_erase(&xsched_queues, q->id);
@@ -413,9 +413,10 @@ struct xsched_queue *xsched_queue_alloc(void)
 
 	if (!q)
 		return NULL;
+	xsched_obj_add(XSCHED_OBJ_QUEUE, 1);
 	kobject_init(&q->kobj, &xsched_queue_ktype);
 	INIT_LIST_HEAD(&q->dom_link);
-	INIT_LIST_HEAD(&q->level_link);
+	INIT_LIST_HEAD(&q->prio_link);
 	return q;
 }
 
@@ -423,6 +424,7 @@ static void xsched_queue_free_rcu(struct rcu_head *rcu)
 {
 	kmem_cache_free(xsched_queue_cache,
 			container_of(rcu, struct xsched_queue, rcu));
+	xsched_obj_add(XSCHED_OBJ_QUEUE, -1);
 }
 
 /* The queue kobject's release: after an RCU grace period (ioctl lookups). */
@@ -524,4 +526,5 @@ void xsched_domain_release(struct kobject *kobj)
 
 	xsched_batch_free(dom);
 	kfree(dom);
+	xsched_obj_add(XSCHED_OBJ_DOMAIN, -1);
 }

@@ -204,6 +204,7 @@ static void xsched_proc_rule_free(struct xsched_proc_rule *r)
 	put_pid(r->pid);
 	kfree(r);
 	xsched_nproc_rules--;
+	xsched_obj_add(XSCHED_OBJ_PROC_RULE, -1);
 }
 
 /*
@@ -435,9 +436,12 @@ static void xsched_krules_free(struct xsched_krule *r, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; r && i < n; i++)
+	if (!r)
+		return;
+	for (i = 0; i < n; i++)
 		kfree(r[i].cgroup);
 	kfree(r);
+	xsched_obj_add(XSCHED_OBJ_RULE_SET, -1);
 }
 
 /* Check one rule from userspace and make its kernel form. */
@@ -558,6 +562,8 @@ long xsched_ioc_set_rules(void __user *uarg)
 	if (n) {
 		buf = kvcalloc(n, sizeof(*buf), GFP_KERNEL);
 		k = kcalloc(n, sizeof(*k), GFP_KERNEL);
+		if (k)
+			xsched_obj_add(XSCHED_OBJ_RULE_SET, 1);
 		ret = -ENOMEM;
 		if (!buf || !k)
 			goto out;
@@ -637,6 +643,7 @@ static int xsched_proc_rule_set(struct pid *p, bool clear, unsigned int prio,
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
+	xsched_obj_add(XSCHED_OBJ_PROC_RULE, 1);
 	r->pid = get_pid(p);
 	r->owner = owner;
 	r->prio = prio;

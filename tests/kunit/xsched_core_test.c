@@ -1126,7 +1126,7 @@ static void fx_tier(struct kunit *test, struct core_fx *fx,
 /*
  * Fast passes read only what can change the decision: the queues above
  * the highest busy operator priority, and those at it; a fall of the
- * top level, every tenth poll, and an all-idle domain read all.
+ * top level, a poll every 10 ms, and an all-idle domain read all.
  */
 static void core_poll_fast_pass_reads_only_what_decides(struct kunit *test)
 {
@@ -1174,12 +1174,12 @@ static void core_poll_fast_pass_reads_only_what_decides(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, read, 2ULL);	/* high, fast then full */
 	KUNIT_EXPECT_EQ(test, fx->dom->busy_levels, BIT(0));
 
-	/* Nine fast passes, then the tenth poll reads every queue again. */
-	for (i = 0; i < 9; i++) {
+	/* Fast passes for 10 ms, then a poll reads every queue again. */
+	for (i = 0; i < 99; i++) {
 		fx_poll(fx, T0 + (500 + 100 * i) * US, &read);
 		KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 1);
 	}
-	fx_poll(fx, T0 + 1400 * US, &read);
+	fx_poll(fx, T0 + 10400 * US, &read);
 	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 2);
 }
 

@@ -26,7 +26,7 @@
 #include "xsq.h"
 #include "xtest.h"
 
-#define FUZZ_PLAN	6
+#define FUZZ_PLAN	7
 #define FUZZ_WORKERS	4
 #define FUZZ_MAXQ	4
 #define NOBODY		65534
@@ -352,6 +352,26 @@ static void worker(unsigned int w, unsigned long calls)
 	_exit(0);
 }
 
+/*
+ * xsched's own live objects and pinned pages (debugfs xsched/objects), on
+ * one line; "" when they cannot be read.
+ */
+#define XS_OBJECTS	"/sys/kernel/debug/xsched/objects"
+
+static void objs_read(char *buf, size_t n)
+{
+	FILE *f = fopen(XS_OBJECTS, "r");
+	size_t got = f ? fread(buf, 1, n - 1, f) : 0;
+	size_t i;
+
+	if (f)
+		fclose(f);
+	buf[got] = 0;
+	for (i = 0; i < got; i++)
+		if (buf[i] == '\n')
+			buf[i] = i + 1 < got ? ',' : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("XSCHED_FUZZ_CALLS");
@@ -359,6 +379,7 @@ int main(int argc, char **argv)
 	pid_t pids[FUZZ_WORKERS];
 	int xfd, sfd, paused, ok, st, n;
 	static struct fuzz_slab slab_before[FUZZ_CACHES];
+	char objs0[512], objs1[512];
 	long slab0;
 	int nslab0;
 	unsigned int i, bad = 0;
@@ -390,6 +411,7 @@ int main(int argc, char **argv)
 	xt_pass("setup");
 	slab0 = xsq_sunreclaim_kb();
 	nslab0 = slab_read(slab_before);
+	objs_read(objs0, sizeof(objs0));
 
 	fflush(stdout);
 	for (i = 0; i < FUZZ_WORKERS; i++) {
@@ -426,6 +448,18 @@ int main(int argc, char **argv)
 		rs.entry_size = sizeof(struct xsched_rule);
 		ok &= !xsq_ioctl(xfd, XSCHED_IOC_SET_RULES, &rs);
 	}
+	/* Process rules on processes still alive: this one, pids < 400. */
+	for (i = 0; i <= 400; i++) {
+		struct xsched_proc_priority pp;
+
+		memset(&pp, 0, sizeof(pp));
+		pp.size = sizeof(pp);
+		pp.flags = XSCHED_PROC_CLEAR;
+		pp.pid = i == 400 ? (int)getpid() : (int)i;
+		if (xsq_ioctl(xfd, XSCHED_IOC_PROC_PRIORITY, &pp) &&
+		    errno != ESRCH)
+			ok = 0;
+	}
 	xt_check("knobs-restored", ok, "a knob or the rules differ");
 
 	paused = 0;
@@ -433,7 +467,17 @@ int main(int argc, char **argv)
 	xt_check("nothing-left-tracked", ok, "%d queue(s) tracked, %d paused",
 		 n, paused);
 	xt_check("nothing-left-paused", !paused, "%d paused", paused);
-	sleep(1);	/* RCU-freed queues */
+	/*
+	 * Every object xsched made for the run freed again: queues (freed
+	 * after RCU), tenants, events, process rules (pruned once their
+	 * process is gone, by the 250 ms re-rank) and pinned pages.
+	 */
+	ok = XSQ_WAIT_FOR((objs_read(objs1, sizeof(objs1)),
+			   objs0[0] && !strcmp(objs0, objs1)), 5000);
+	xt_check("objects-back-to-baseline", ok, "before: %s; after: %s",
+		 objs0[0] ? objs0 : "(no " XS_OBJECTS ")", objs1);
+	printf("fuzz: xsched objects before: %s; after: %s\n", objs0, objs1);
+	sleep(1);	/* RCU-freed queues of the kernel's own */
 	printf("fuzz: SUnreclaim %ld kB before, %ld kB after\n", slab0,
 	       xsq_sunreclaim_kb());
 	slab_growth(slab_before, nslab0);

@@ -38,6 +38,24 @@ else
 	result fail userlib/rocm-headers-match "log: $log"
 fi
 
+# libxsched-hsa's OnLoad, table layout and slots: ROCm 5.2 headers here,
+# ROCm 6.4 (Debian sid) in the chroot.
+if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" hsa-abi-check \
+	>>"$log" 2>&1; then
+	result pass userlib/hsa-tools-abi-rocm5
+else
+	tail -20 "$log" >&2
+	result fail userlib/hsa-tools-abi-rocm5 "log: $log"
+fi
+if "$XSCHED_TOP/scripts/rocm-sid.sh" --run -b "$XSCHED_TOP" -b "$out" -- \
+	make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out/rocm6" \
+	hsa-abi-check >>"$log" 2>&1; then
+	result pass userlib/hsa-tools-abi-rocm6
+else
+	tail -20 "$log" >&2
+	result fail userlib/hsa-tools-abi-rocm6 "log: $log"
+fi
+
 if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" drm-check \
 	>>"$log" 2>&1; then
 	result pass userlib/libdrm-headers-match
@@ -57,6 +75,8 @@ if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" \
    [ -f "$dest/usr/share/man/man8/xschedctl.8" ] &&
    [ -f "$dest/usr/share/man/man3/xsched_attach_hip_stream.3" ] &&
    [ -f "$dest/usr/share/man/man3/xsched_get_rules.3" ] &&
+   [ -f "$dest/usr/lib/libxsched-hsa.so.0" ] &&
+   [ -f "$dest/usr/share/man/man7/libxsched-hsa.7" ] &&
    grep -q '^ExecStart=/usr/sbin/xschedctl rules apply' \
 	"$dest/usr/lib/systemd/system/xsched-rules.service" &&
    [ -f "$dest/etc/xsched/rules.conf" ] &&
@@ -99,6 +119,14 @@ if [ "$want" = "$have" ]; then
 else
 	diff <(echo "$want") <(echo "$have") >&2 || true
 	result fail userlib/exports-match-map
+fi
+
+# The tools library exports ROCr's entry points and its own, nothing else.
+have=$(nm -D --defined-only "$out/libxsched-hsa.so" | awk '$2 == "T" { print $3 }' | sort | tr '\n' ' ')
+if [ "$have" = "OnLoad@@LIBXSCHED_HSA_0 OnUnload@@LIBXSCHED_HSA_0 xsched_hsa_tool@@LIBXSCHED_HSA_0 " ]; then
+	result pass userlib/hsa-tool-exports
+else
+	result fail userlib/hsa-tool-exports "$have"
 fi
 
 # Device naming on this host, dynamically linked to the library just built.

@@ -57,7 +57,7 @@ struct xs_hip {
  * pending over XS_STABLE_SAMPLES listings and ten poll periods.
  */
 #define XS_FIND_MS		2000
-#define XS_MARK_MS		5
+#define XS_MARK_MS		10
 #define XS_SETTLE_MS		20
 #define XS_STABLE_POLLS		10
 #define XS_STABLE_SAMPLES	3

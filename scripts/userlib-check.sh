@@ -39,6 +39,16 @@ else
 	result fail userlib/rocm-headers-match "log: $log"
 fi
 
+# The same HIP/HSA declarations against HIP 6.4 (Debian sid, in the chroot).
+if "$XSCHED_TOP/scripts/rocm-sid.sh" --run -b "$XSCHED_TOP" -b "$out" -- \
+	make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out/rocm6" \
+	rocm-check >>"$log" 2>&1; then
+	result pass userlib/rocm6-headers-match
+else
+	tail -20 "$log" >&2
+	result fail userlib/rocm6-headers-match "log: $log"
+fi
+
 # libxsched-hsa's OnLoad, table layout and slots: ROCm 5.2 headers here,
 # ROCm 6.4 (Debian sid) in the chroot.
 if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" hsa-abi-check \

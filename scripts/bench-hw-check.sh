@@ -24,6 +24,9 @@ sid=$XSCHED_TOP/scripts/rocm-sid.sh
 archs="gfx942 gfx950"
 progs="systematic preempt_lat serving"
 
+# A remade chroot (another hipcc) rebuilds the programs.
+"$sid" --ensure >>"$log" 2>&1 || true
+[ "$("$sid" --root)/.xsched-stamp" -nt "$out/systematic" ] && rm -rf "${out:?}"/*
 if "$sid" --ensure >>"$log" 2>&1 &&
    "$sid" --run -b "$XSCHED_TOP" -b "$out" -- make -C "$XSCHED_TOP/bench/hw" \
 	--no-print-directory OUT="$out" OFFLOAD_ARCH="$archs" >>"$log" 2>&1; then

@@ -376,10 +376,12 @@ static const struct xs_hsa_tool *xs_hsa_tool(void)
 
 /*
  * Exact: which queue the calling thread writes a packet to when it
- * enqueues a wait that is already satisfied on @stream.
+ * enqueues a wait that is already satisfied on @stream.  *@seen is the
+ * probe's own verdict (-ENOENT: no queue, -EBUSY: two); only then is the
+ * fallback worth trying.
  */
 static int xs_attach_probe(struct xsched *xs, const struct xs_hsa_tool *t,
-			   void *stream, uint32_t *id)
+			   void *stream, uint32_t *id, int *seen)
 {
 	uint64_t ring = 0;
 	int ret;
@@ -387,13 +389,12 @@ static int xs_attach_probe(struct xsched *xs, const struct xs_hsa_tool *t,
 	t->probe_begin();
 	ret = xs->hip->wait_value32(stream, (void *)&xs->hip->words[0], 1,
 				    XS_HIP_WAIT_VALUE_EQ, 0xffffffffu);
-	if (ret) {
-		t->probe_end(&ring);
-		return -EOPNOTSUPP;
-	}
-	ret = t->probe_end(&ring);
+	*seen = t->probe_end(&ring);
 	if (ret)
-		return ret;
+		return -EOPNOTSUPP;
+	if (*seen)
+		return *seen;
+	/* A queue xsched does not know (a GPU it does not manage): -ENOENT. */
 	return xs_find_ring(xs, ring, id);
 }
 
@@ -432,7 +433,7 @@ XS_EXPORT int xsched_attach_hip_stream(struct xsched *xs, void *stream,
 {
 	const struct xs_hsa_tool *t;
 	const char *fb;
-	int ret;
+	int ret, seen = 0;
 
 	if (!xs || !id)
 		return -EINVAL;
@@ -441,8 +442,8 @@ XS_EXPORT int xsched_attach_hip_stream(struct xsched *xs, void *stream,
 		return ret;
 	t = xs_hsa_tool();
 	if (t) {
-		ret = xs_attach_probe(xs, t, stream, id);
-		if (ret != -ENOENT && ret != -EBUSY)
+		ret = xs_attach_probe(xs, t, stream, id, &seen);
+		if (!seen)
 			return ret;
 	}
 	fb = getenv("XSCHED_ATTACH_FALLBACK");

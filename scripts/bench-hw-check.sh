@@ -22,14 +22,17 @@ mkdir -p "$XSCHED_BUILD/logs" "$out"
 : >"$log"
 sid=$XSCHED_TOP/scripts/rocm-sid.sh
 archs="gfx942 gfx950"
-progs="systematic preempt_lat serving"
+progs="systematic preempt_lat serving attach_check"
 
+# attach_check links libxsched, built here by the host's gcc.
+make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$XSCHED_BUILD/userlib" >>"$log" 2>&1 || true
 # A remade chroot (another hipcc) rebuilds the programs.
 "$sid" --ensure >>"$log" 2>&1 || true
 [ "$("$sid" --root)/.xsched-stamp" -nt "$out/systematic" ] && rm -rf "${out:?}"/*
 if "$sid" --ensure >>"$log" 2>&1 &&
-   "$sid" --run -b "$XSCHED_TOP" -b "$out" -- make -C "$XSCHED_TOP/bench/hw" \
-	--no-print-directory OUT="$out" OFFLOAD_ARCH="$archs" >>"$log" 2>&1; then
+   "$sid" --run -b "$XSCHED_TOP" -b "$out" -b "$XSCHED_BUILD/userlib" -- \
+	make -C "$XSCHED_TOP/bench/hw" --no-print-directory OUT="$out" \
+	LIBOUT="$XSCHED_BUILD/userlib" OFFLOAD_ARCH="$archs" >>"$log" 2>&1; then
 	result pass bench-hw/hipcc-gfx942-gfx950
 	"$sid" --versions >>"$log" 2>&1 || true
 else

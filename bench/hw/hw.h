@@ -114,4 +114,14 @@ __global__ void hw_spin(unsigned long long ticks, unsigned long long *start)
 		;
 }
 
+/* wall_clock64 ticks per microsecond of the current device. */
+static inline double hw_ticks_per_us(void)
+{
+	int dev, khz = 0;
+
+	HW_OK(hipGetDevice(&dev));
+	HW_OK(hipDeviceGetAttribute(&khz, hipDeviceAttributeWallClockRate, dev));
+	return khz / 1000.0;
+}
+
 #endif /* XSCHED_BENCH_HW_H */

@@ -36,16 +36,6 @@ static unsigned int nlow = 4, blocks = 1216, low_us = 20000, iter = 200, gap_us 
 static int high_prio = 13, low_prio = 0;
 static const char *label = "run";
 
-/* wall_clock64 ticks per microsecond of the current device. */
-static double hw_ticks_per_us(void)
-{
-	int dev, khz = 0;
-
-	HW_OK(hipGetDevice(&dev));
-	HW_OK(hipDeviceGetAttribute(&khz, hipDeviceAttributeWallClockRate, dev));
-	return khz / 1000.0;
-}
-
 static int low_client(unsigned int idx, unsigned int one, struct bench_barrier *b)
 {
 	unsigned long long ticks;

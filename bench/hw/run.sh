@@ -17,6 +17,8 @@
 #                clients: alone, none, xsched
 #   two_model.py ResNet-18 serving next to ResNet-50 training (PyTorch for
 #                ROCm; skipped, and said so, if it is not installed)
+#   attach_check xsched_attach_hip_stream through libxsched-hsa, against
+#                xsched's own list of the process's queues
 #
 # Queue priorities come from libxsched-hsa (HSA_TOOLS_LIB, XSCHED_PRIORITY
 # per client process), the two-model's from xschedctl renice.  Writes one
@@ -111,6 +113,7 @@ run() {	# run MODE CMD...: one program, its lines into $raw
 	"$@" | tee -a "$raw" || echo "bench-hw: failed: $*" >&2
 }
 B=$build
+run xsched "$B/attach_check" -l attach
 run xsched "$B/systematic" -l a -n 1 -H 1 -t "$tasks"
 run xsched "$B/systematic" -l a3 -n 3 -H 3 -t "$tasks"
 run none "$B/systematic" -l b -n 16 -H 3 -t "$tasks"
@@ -157,6 +160,9 @@ pl_table() {
 	echo "kernel $(uname -r); xsched providers: $prov; domain policies: ${policy[*]}"
 	echo "hipcc: $("$HIPCC" --version 2>&1 | head -1)"
 	echo "MEASURED on this host's GPU (not modelled)."
+	echo
+	echo "attach (libxsched-hsa; XSCHED_HSA_PRIORITIES=2,7,12):"
+	grep '^ATTACH ' "$raw" || echo "attach_check did not run"
 	echo
 	echo "systematic (2048x2048 sgemm, 30 per task, $tasks tasks per client):"
 	sys_table "$raw" || true

@@ -74,6 +74,7 @@ case " $prov " in
 *) need "xsched is not bound to amdkfd (providers: '${prov:-none}'): the patched amdgpu is not loaded (docs/mi300.md)" ;;
 esac
 command -v gcc >/dev/null || need "gcc (to build libxsched and xschedctl)"
+[ "$(id -u)" = 0 ] || need "root (the kit switches xsched's domain policies between their own and none)"
 if [ "${#missing[@]}" -gt 0 ]; then
 	echo "bench-hw: cannot run; missing:" >&2
 	printf '  - %s\n' "${missing[@]}" >&2

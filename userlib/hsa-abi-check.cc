@@ -58,25 +58,21 @@ static_assert(HSA_AMD_EXT_API_TABLE_MAJOR_VERSION >= 1 &&
 	      "AmdExtTable major version unknown to libxsched-hsa");
 
 /* The slots wrapped. */
-static_assert(offsetof(CoreApiTable, hsa_queue_create_fn) ==
-	      XS_SLOT_OFF(XS_CORE_QUEUE_CREATE), "hsa_queue_create_fn");
-static_assert(offsetof(CoreApiTable, hsa_queue_destroy_fn) ==
-	      XS_SLOT_OFF(XS_CORE_QUEUE_DESTROY), "hsa_queue_destroy_fn");
-static_assert(offsetof(CoreApiTable, hsa_queue_add_write_index_scacq_screl_fn) ==
-	      XS_SLOT_OFF(XS_CORE_ADD_WRITE_SCACQ_SCREL),
-	      "hsa_queue_add_write_index_scacq_screl_fn");
-static_assert(offsetof(CoreApiTable, hsa_queue_add_write_index_scacquire_fn) ==
-	      XS_SLOT_OFF(XS_CORE_ADD_WRITE_SCACQUIRE),
-	      "hsa_queue_add_write_index_scacquire_fn");
-static_assert(offsetof(CoreApiTable, hsa_queue_add_write_index_relaxed_fn) ==
-	      XS_SLOT_OFF(XS_CORE_ADD_WRITE_RELAXED),
-	      "hsa_queue_add_write_index_relaxed_fn");
-static_assert(offsetof(CoreApiTable, hsa_queue_add_write_index_screlease_fn) ==
-	      XS_SLOT_OFF(XS_CORE_ADD_WRITE_SCRELEASE),
-	      "hsa_queue_add_write_index_screlease_fn");
-static_assert(offsetof(AmdExtTable, hsa_amd_queue_set_priority_fn) ==
-	      XS_SLOT_OFF(XS_AMD_QUEUE_SET_PRIORITY(HSA_AMD_EXT_API_TABLE_MAJOR_VERSION)),
-	      "hsa_amd_queue_set_priority_fn, at its slot for this major version");
+#define XS_SAME_SLOT(table, member, slot)				\
+	static_assert(offsetof(table, member) == XS_SLOT_OFF(slot), #member)
+XS_SAME_SLOT(CoreApiTable, hsa_queue_create_fn, XS_CORE_QUEUE_CREATE);
+XS_SAME_SLOT(CoreApiTable, hsa_queue_destroy_fn, XS_CORE_QUEUE_DESTROY);
+XS_SAME_SLOT(CoreApiTable, hsa_queue_add_write_index_scacq_screl_fn,
+	     XS_CORE_ADD_WRITE_SCACQ_SCREL);
+XS_SAME_SLOT(CoreApiTable, hsa_queue_add_write_index_scacquire_fn,
+	     XS_CORE_ADD_WRITE_SCACQUIRE);
+XS_SAME_SLOT(CoreApiTable, hsa_queue_add_write_index_relaxed_fn,
+	     XS_CORE_ADD_WRITE_RELAXED);
+XS_SAME_SLOT(CoreApiTable, hsa_queue_add_write_index_screlease_fn,
+	     XS_CORE_ADD_WRITE_SCRELEASE);
+/* At its slot for this header's AmdExtTable major version. */
+XS_SAME_SLOT(AmdExtTable, hsa_amd_queue_set_priority_fn,
+	     XS_AMD_QUEUE_SET_PRIORITY(HSA_AMD_EXT_API_TABLE_MAJOR_VERSION));
 
 /* The prototypes behind those slots, and the types passed as integers. */
 static_assert(std::is_same<decltype(hsa_queue_create),

@@ -405,7 +405,9 @@ static int xs_attach_marker(struct xsched *xs, void *stream, uint32_t *id)
 	struct xsched_queue_info *last;
 	int ret = -EBUSY, attempt, hret;
 
-	for (attempt = 0; attempt < XS_ATTEMPTS && ret == -EBUSY; attempt++) {
+	/* No candidate is retried too: xsched may not have seen it in time. */
+	for (attempt = 0; attempt < XS_ATTEMPTS && (ret == -EBUSY || ret == -ENOENT);
+	     attempt++) {
 		/* Drain the stream so that its queue starts idle. */
 		if (xs->hip->sync(stream))
 			return -EIO;

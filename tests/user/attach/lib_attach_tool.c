@@ -8,7 +8,9 @@
  * hipStreamWaitValue32 is a polling kernel, as ROCclr's is by default,
  * which the old marker heuristic cannot see.  The fallback is turned off
  * (XSCHED_ATTACH_FALLBACK=0), so every answer here comes from the tools
- * library's record.  Also: the xsched priorities it applies from
+ * library's record, except in "worker-dispatch-falls-back": with HIP
+ * dispatching on a worker thread (AMD_DIRECT_DISPATCH=0) the probe sees
+ * nothing, and only then does the fallback run.  Also: the xsched priorities it applies from
  * XSCHED_PRIORITY and XSCHED_HSA_PRIORITIES, and OnLoad()'s refusal of
  * tables it does not know.  Dynamically linked, like lib_attach.
  */
@@ -32,6 +34,7 @@ static void *(*xsd_stream_create)(uint32_t gpu_id, uint32_t prio, int has_queue)
 static uint64_t (*xsd_stream_ring)(void *stream);
 static void *(*xsd_stream_hsa_queue)(void *stream);
 static uint64_t (*xsd_last_block_ns)(void);
+static unsigned int (*xsd_sync_count)(void);
 static int (*hip_sync)(void *stream);
 static int (*xsh_tools)(int *failed);
 static int (*hsa_set_priority)(void *queue, int priority);
@@ -104,12 +107,12 @@ static void onload_refuses(void *tool)
 int main(void)
 {
 	void *hip, *hsa, *tool, *a, *b, *sdma;
-	uint32_t id = 0, want, prio = 0;
+	uint32_t id = 0, want, prio = 0, syncs;
 	struct xsched *xs;
 	int failed = -1, ret;
 
 	xt_prog = "lib_attach_tool";
-	xt_plan(10);
+	xt_plan(12);
 	printf("lib_attach_tool: ROCr and HIP here are TEST DOUBLES (%s) over /dev/xsched_sim\n",
 	       DIR);
 	setenv("HSA_TOOLS_LIB", DIR "libxsched-hsa.so.0", 1);
@@ -125,6 +128,7 @@ int main(void)
 	    !sym(hip, "xsd_stream_ring", &xsd_stream_ring) ||
 	    !sym(hip, "xsd_stream_hsa_queue", &xsd_stream_hsa_queue) ||
 	    !sym(hip, "xsd_last_block_ns", &xsd_last_block_ns) ||
+	    !sym(hip, "xsd_sync_count", &xsd_sync_count) ||
 	    !sym(hip, "hipStreamSynchronize", &hip_sync) ||
 	    !sym(hsa, "xsh_tools", &xsh_tools) ||
 	    !sym(hsa, "hsa_amd_queue_set_priority", &hsa_set_priority)) {
@@ -171,6 +175,30 @@ int main(void)
 	/* No hardware queue behind it: the probe sees none, no fallback. */
 	xt_check_ret("stream-without-queue-enoent",
 		     xsched_attach_hip_stream(xs, sdma, &id), -ENOENT);
+
+	/*
+	 * HIP dispatching on a worker thread: the probe sees no queue.  With
+	 * the fallback off, that is -ENOENT; on, the fallback runs (it drains
+	 * the stream first: the double counts hipStreamSynchronize) and, held
+	 * to its bound, names the stream's queue or none, never another.
+	 */
+	setenv("AMD_DIRECT_DISPATCH", "0", 1);
+	syncs = xsd_sync_count();
+	xt_check("worker-dispatch-probe-enoent",
+		 xsched_attach_hip_stream(xs, a, &id) == -ENOENT &&
+		 xsd_sync_count() == syncs, "no -ENOENT, or the fallback ran");
+	unsetenv("XSCHED_ATTACH_FALLBACK");
+	setenv("GPU_STREAMOPS_CP_WAIT", "1", 1);
+	syncs = xsd_sync_count();
+	ret = xsched_attach_hip_stream(xs, a, &id);
+	want = by_ring(xs, xsd_stream_ring(a), NULL);
+	xt_check("worker-dispatch-falls-back", xsd_sync_count() > syncs &&
+		 ((!ret && id == want) || ret == -ENOENT || ret == -EBUSY),
+		 "ret %d id %u want %u, %u synchronizes", ret, id, want,
+		 xsd_sync_count() - syncs);
+	unsetenv("AMD_DIRECT_DISPATCH");
+	unsetenv("GPU_STREAMOPS_CP_WAIT");
+	setenv("XSCHED_ATTACH_FALLBACK", "0", 1);
 
 	tool = dlopen(DIR "libxsched-hsa.so.0", RTLD_NOW | RTLD_NOLOAD);
 	if (!tool) {

@@ -9,7 +9,9 @@
  * As HIP does: the first stream initializes ROCr (hsa_init(), which loads
  * HSA_TOOLS_LIB); each stream's queue is made with hsa_queue_create(); a
  * packet is written after hsa_queue_add_write_index_screlease() on the
- * calling thread (direct dispatch), all through ROCr's API table.
+ * calling thread (direct dispatch; with AMD_DIRECT_DISPATCH=0 in the
+ * environment, on a worker thread, as HIP then does), all through ROCr's
+ * API table.
  *
  * hipStreamWaitValue32 is, as in ROCclr by default, a kernel that polls
  * the word: a dispatch packet without a completion signal, consumed by
@@ -51,7 +53,7 @@ struct xsd_stream {
 	struct xsd_stream *twin;	/* blocked by the same wait */
 	struct xsd_stream *twin_blocked;	/* the twin of the wait in force */
 	pthread_t watcher;
-	int watching, cp_wait;
+	int watching, cp_wait, dispatch_err;
 	uint64_t barrier, twin_barrier;	/* dispatch ids; 0 = none */
 	uint64_t t_call;
 	volatile uint32_t *word;
@@ -60,6 +62,7 @@ struct xsd_stream {
 
 static struct xsd_stream *xsd_null;	/* the null stream, made on first use */
 static uint64_t xsd_block_ns;		/* of the last wait that ended */
+static unsigned int xsd_syncs;		/* hipStreamSynchronize calls */
 
 struct xsd_stream *xsd_stream_create(uint32_t gpu_id, uint32_t priority,
 				     int has_queue)
@@ -117,6 +120,12 @@ void *xsd_stream_hsa_queue(void *stream)
 void xsd_stream_set_twin(void *stream, void *twin)
 {
 	xsd_get(stream)->twin = twin;
+}
+
+/* How many times hipStreamSynchronize was called. */
+unsigned int xsd_sync_count(void)
+{
+	return __atomic_load_n(&xsd_syncs, __ATOMIC_ACQUIRE);
 }
 
 /* How long the last wait that ended held its stream, in ns. */
@@ -192,6 +201,36 @@ static int xsd_cp_wait(void)
 	return e && (!strcmp(e, "1") || !strcmp(e, "true"));
 }
 
+/* HIP dispatches on the calling thread unless AMD_DIRECT_DISPATCH=0. */
+static int xsd_direct(void)
+{
+	const char *e = getenv("AMD_DIRECT_DISPATCH");
+
+	return !e || strcmp(e, "0");
+}
+
+/* The wait's packet: a slice of the polling kernel, or the CP barrier. */
+static void *xsd_dispatch(void *arg)
+{
+	struct xsd_stream *s = arg;
+
+	s->dispatch_err = 0;
+	if (!s->cp_wait) {
+		s->barrier = xsd_slice(s);
+		return NULL;
+	}
+	hsa_queue_add_write_index_screlease(s->hq, 1);
+	if (simq_barrier(s->q)) {
+		s->dispatch_err = 1;
+		return NULL;
+	}
+	s->barrier = s->q->wdid;
+	s->twin_blocked = s->twin;
+	if (s->twin && s->twin->has_queue && !simq_barrier(s->twin->q))
+		s->twin_barrier = s->twin->q->wdid;
+	return NULL;
+}
+
 int hipStreamWaitValue32(void *stream, void *ptr, uint32_t value,
 			 unsigned int flags, uint32_t mask)
 {
@@ -212,21 +251,21 @@ int hipStreamWaitValue32(void *stream, void *ptr, uint32_t value,
 	s->twin_barrier = 0;
 	if (!s->has_queue)
 		return 0;
-	if (!s->cp_wait) {
-		s->barrier = xsd_slice(s);
-		if (xsd_holds(s)) {
-			/* The kernel reads the word once and ends. */
-			__atomic_store_n(&xsd_block_ns, 0, __ATOMIC_RELEASE);
-			return 0;
-		}
+	if (xsd_direct()) {
+		xsd_dispatch(s);
 	} else {
-		hsa_queue_add_write_index_screlease(s->hq, 1);
-		if (simq_barrier(s->q))
+		pthread_t worker;
+
+		if (pthread_create(&worker, NULL, xsd_dispatch, s))
 			return XSD_ERR_INVALID;
-		s->barrier = s->q->wdid;
-		s->twin_blocked = s->twin;
-		if (s->twin && s->twin->has_queue && !simq_barrier(s->twin->q))
-			s->twin_barrier = s->twin->q->wdid;
+		pthread_join(worker, NULL);
+	}
+	if (s->dispatch_err)
+		return XSD_ERR_INVALID;
+	if (!s->cp_wait && xsd_holds(s)) {
+		/* The kernel reads the word once and ends. */
+		__atomic_store_n(&xsd_block_ns, 0, __ATOMIC_RELEASE);
+		return 0;
 	}
 	if (pthread_create(&s->watcher, NULL, xsd_watch, s)) {
 		/* Nothing will watch: release now rather than hang. */
@@ -246,6 +285,7 @@ int hipStreamSynchronize(void *stream)
 	struct xsd_stream *s = xsd_get(stream);
 	int ret = 0;
 
+	__atomic_add_fetch(&xsd_syncs, 1, __ATOMIC_ACQ_REL);
 	if (!s)
 		return XSD_ERR_INVALID;
 	if (s->watching) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared helpers of the bench/ programs on the simulated GPU (common.h
+ * Shared code of the bench/ programs on the simulated GPU (common.h
  * has those of every bench program).  Every figure these programs print
  * is timed on the simulated GPU (xsched_sim.ko), hence modelled.
  */

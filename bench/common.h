@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers of every bench program, on the simulated GPU (bench.h) and on
+ * Shared by every bench program, on the simulated GPU (bench.h) and on
  * hardware (hw/, compiled as HIP C++ too): option parsing, percentiles,
  * a start barrier for forked clients.
  */

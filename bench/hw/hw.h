@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers of the hardware bench kit (HIP, for gfx942 / gfx950): error
+ * Shared code of the hardware bench kit (HIP, for gfx942 / gfx950): error
  * checks, the clock, the xsched priority of a client process, and the
  * kernels.  Figures these programs print are measured on the GPU they
  * run on; the kit has not been run on hardware by this project.

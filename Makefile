@@ -6,6 +6,7 @@
 #   make modules-debian  build it for Debian's 6.1, 6.12 and newest 7.x lines
 #   make demo            the scheduler demo on a simulated GPU in QEMU
 #   make bench           the benchmarks (figures, modelled) in QEMU
+#   make bench-hw        the hardware bench kit on an MI300/MI350 host (docs/mi300.md)
 #   make check           everything CI runs; installs its own dependencies
 #   make check-full      make check, and the patched amdgpu.ko of 6.12 too
 #   make kunit | qemu-test | dkms-check | uapi-check | sparse | amdkfd-check
@@ -28,13 +29,13 @@ KBUILD_ARGS ?=
 
 .PHONY: all modules modules-debian stage demo bench check kunit qemu-test \
 	dkms-check uapi-check sparse amdkfd-check amdgpu-qemu check-full user \
-	userlib dkms-install \
+	userlib dkms-install bench-hw \
 	clean help
 
 all: modules
 
 help:
-	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 stage:
 	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }
@@ -56,6 +57,9 @@ user:
 
 userlib:
 	$(MAKE) -C userlib
+
+bench-hw:
+	bench/hw/run.sh
 
 demo:
 	scripts/demo.sh

@@ -8,13 +8,13 @@
 # it fails if anything failed.
 #
 # Usage: scripts/check.sh [--full] [stage...]
-#   stages: deps build userlib sparse uapi style kunit qemu dkms amdkfd
-#           amdgpu (default: all these), amdgpu-6.12 (with --full: make
+#   stages: deps build userlib benchhw sparse uapi style kunit qemu dkms
+#           amdkfd amdgpu (default: all these), amdgpu-6.12 (with --full: make
 #           check-full, the patched amdgpu.ko of 6.12 built and loaded too)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all_stages=(deps build userlib sparse uapi style kunit qemu dkms amdkfd amdgpu)
+all_stages=(deps build userlib benchhw sparse uapi style kunit qemu dkms amdkfd amdgpu)
 full_stages=(amdgpu-6.12)
 usage() { echo "usage: $0 [--full] [${all_stages[*]} ${full_stages[*]}]..."; }
 stages=()
@@ -59,6 +59,7 @@ for st in "${stages[@]}"; do
 		;;
 	build) run_stage build "$S/build-debian.sh" ;;
 	userlib) run_stage userlib "$S/userlib-check.sh" ;;
+	benchhw) run_stage benchhw "$S/bench-hw-check.sh" ;;
 	sparse) run_stage sparse "$S/build-debian.sh" --sparse ;;
 	uapi) run_stage uapi "$S/uapi-check.sh" ;;
 	style) run_stage style "$S/checkpatch.sh" ;;

@@ -32,7 +32,8 @@ set -euo pipefail
 
 usage() { echo "usage: $0 [--print | --ensure | --run [-b DIR]... -- CMD...]"; }
 APT=$XSCHED_CACHE/apt-7x
-ROOT=$XSCHED_CACHE/trixie-root
+# --run works on any chroot: XSCHED_CHROOT names another (scripts/rocm-sid.sh).
+ROOT=${XSCHED_CHROOT:-$XSCHED_CACHE/trixie-root}
 MIRROR=http://deb.debian.org/debian
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # What the chroot is made of; a change rebuilds it.

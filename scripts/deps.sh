@@ -24,7 +24,7 @@ base_pkgs=(build-essential g++ make kmod dkms sparse qemu-system-x86 qemu-user
 	busybox-static cpio bc flex bison libelf-dev libssl-dev python3
 	gcc-multilib g++-multilib
 	xz-utils rsync patch file debootstrap
-	libamdhip64-dev libhsa-runtime-dev libdrm-dev)
+	libamdhip64-dev libhsa-runtime-dev libdrm-dev pyflakes3)
 
 need_root() {
 	if [ "$(id -u)" != 0 ]; then

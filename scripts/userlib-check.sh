@@ -7,7 +7,8 @@
 # DESTDIR and build a program from the installed header, pkg-config file
 # and shared library, check that the library exports exactly its symbol
 # map, device naming against a made-up KFD topology
-# (tests/userlib/device_names.c), and xschedctl's exit codes without a
+# (tests/userlib/device_names.c), libxsched-hsa on made-up ROCr API
+# tables (tests/userlib/hsa_tool.c), and xschedctl's exit codes without a
 # device.  (The calls themselves run in QEMU: tests/user/lib_*.c.)
 #
 # Usage: scripts/userlib-check.sh
@@ -38,6 +39,34 @@ else
 	result fail userlib/rocm-headers-match "log: $log"
 fi
 
+# The same HIP/HSA declarations against HIP 6.4 (Debian sid, in the chroot).
+if "$XSCHED_TOP/scripts/rocm-sid.sh" --run -b "$XSCHED_TOP" -b "$out" -- \
+	make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out/rocm6" \
+	rocm-check >>"$log" 2>&1; then
+	result pass userlib/rocm6-headers-match
+else
+	tail -20 "$log" >&2
+	result fail userlib/rocm6-headers-match "log: $log"
+fi
+
+# libxsched-hsa's OnLoad, table layout and slots: ROCm 5.2 headers here,
+# ROCm 6.4 (Debian sid) in the chroot.
+if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" hsa-abi-check \
+	>>"$log" 2>&1; then
+	result pass userlib/hsa-tools-abi-rocm5
+else
+	tail -20 "$log" >&2
+	result fail userlib/hsa-tools-abi-rocm5 "log: $log"
+fi
+if "$XSCHED_TOP/scripts/rocm-sid.sh" --run -b "$XSCHED_TOP" -b "$out" -- \
+	make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out/rocm6" \
+	hsa-abi-check >>"$log" 2>&1; then
+	result pass userlib/hsa-tools-abi-rocm6
+else
+	tail -20 "$log" >&2
+	result fail userlib/hsa-tools-abi-rocm6 "log: $log"
+fi
+
 if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" drm-check \
 	>>"$log" 2>&1; then
 	result pass userlib/libdrm-headers-match
@@ -57,6 +86,8 @@ if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" \
    [ -f "$dest/usr/share/man/man8/xschedctl.8" ] &&
    [ -f "$dest/usr/share/man/man3/xsched_attach_hip_stream.3" ] &&
    [ -f "$dest/usr/share/man/man3/xsched_get_rules.3" ] &&
+   [ -f "$dest/usr/lib/libxsched-hsa.so.0" ] &&
+   [ -f "$dest/usr/share/man/man7/libxsched-hsa.7" ] &&
    grep -q '^ExecStart=/usr/sbin/xschedctl rules apply' \
 	"$dest/usr/lib/systemd/system/xsched-rules.service" &&
    [ -f "$dest/etc/xsched/rules.conf" ] &&
@@ -101,6 +132,30 @@ else
 	result fail userlib/exports-match-map
 fi
 
+# The tools library exports ROCr's entry points and its own, nothing else.
+have=$(nm -D --defined-only "$out/libxsched-hsa.so" | awk '$2 == "T" { print $3 }' | sort | tr '\n' ' ')
+if [ "$have" = "OnLoad@@LIBXSCHED_HSA_0 OnUnload@@LIBXSCHED_HSA_0 xsched_hsa_tool@@LIBXSCHED_HSA_0 " ]; then
+	result pass userlib/hsa-tool-exports
+else
+	result fail userlib/hsa-tool-exports "$have"
+fi
+
+# xt_results NAME OUTFILE RC: a host test program's XT lines as results.
+xt_results() {
+	local name=$1 file=$2 rc=$3 _ status case rest
+	while read -r _ status case rest; do
+		case "$status" in
+		PASS) result pass "userlib/$case" ;;
+		FAIL) result fail "userlib/$case" "$rest" ;;
+		SKIP) result skip "userlib/$case" "$rest" ;;
+		esac
+	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$file")
+	case $rc in
+	0|1|77) ;;
+	*) result fail "userlib/$name/exit" "status $rc" ;;
+	esac
+}
+
 # Device naming on this host, dynamically linked to the library just built.
 if gcc -std=gnu11 -Wall -Wextra -Werror -I"$XSCHED_TOP/userlib/include" \
 	-I"$out/include" -o "$dest/device_names" \
@@ -108,20 +163,21 @@ if gcc -std=gnu11 -Wall -Wextra -Werror -I"$XSCHED_TOP/userlib/include" \
 	mkdir "$dest/topology"
 	rc=0
 	LD_LIBRARY_PATH=$out "$dest/device_names" "$dest/topology" >"$dest/dn.out" 2>>"$log" || rc=$?
-	while read -r _ status case rest; do
-		case "$status" in
-		PASS) result pass "userlib/$case" ;;
-		FAIL) result fail "userlib/$case" "$rest" ;;
-		SKIP) result skip "userlib/$case" "$rest" ;;
-		esac
-	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$dest/dn.out")
-	case $rc in
-	0|1|77) ;;
-	*) result fail userlib/device_names/exit "status $rc" ;;
-	esac
+	xt_results device_names "$dest/dn.out" "$rc"
 else
 	tail -20 "$log" >&2
 	result fail userlib/device_names/build "log: $log"
+fi
+
+# libxsched-hsa's OnLoad and wrappers, on made-up ROCr tables.
+if gcc -std=gnu11 -Wall -Wextra -Werror -o "$dest/hsa_tool" \
+	"$XSCHED_TOP/tests/userlib/hsa_tool.c" -ldl >>"$log" 2>&1; then
+	rc=0
+	"$dest/hsa_tool" "$out/libxsched-hsa.so.0" >"$dest/ht.out" 2>>"$log" || rc=$?
+	xt_results hsa_tool "$dest/ht.out" "$rc"
+else
+	tail -20 "$log" >&2
+	result fail userlib/hsa_tool/build "log: $log"
 fi
 
 ctl=$out/xschedctl-static

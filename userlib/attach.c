@@ -6,15 +6,21 @@
  * (and so xsched, as ring_va) knows; LIST_QUEUES with XSCHED_LIST_MINE and
  * a match on ring_va is enough.
  *
- * HIP: there is no public stream -> queue call.  The library blocks the
- * stream with hipStreamWaitValue32() on a word only it writes, so the
- * stream's hardware queue has work pending (write dispatch id != read
- * dispatch id) for as long as the library wants; xsched's poll then
- * counts that queue busy, and its busy_ns grows (paused or not).  The
- * queue that had no work before the marker and whose busy time grows
- * through the whole observation window, alone among this process's
- * queues, is the stream's.  Then the word is written and the stream
- * synchronized.  docs/libxsched.md lists what this cannot handle.
+ * HIP: there is no public stream -> queue call.  With libxsched-hsa (the
+ * HSA tools library, hsa-tool.c) loaded by ROCr, the answer is exact:
+ * the library enqueues a stream-wait whose condition already holds
+ * (hipStreamWaitValue32 on a word that is 1), which HIP dispatches on the
+ * calling thread (direct dispatch, HIP's default on Linux) into the
+ * stream's current hardware queue; the tools library saw which queue
+ * that thread reserved a packet on.  Nothing waits, nothing is blocked.
+ *
+ * Without it (or when the probe sees no queue or two), a fallback: the
+ * stream is blocked for at most XS_MARK_MS with hipStreamWaitValue32 on
+ * a word only the library writes, and the one queue of the process whose
+ * xsched busy time grows through that window is taken.  On ROCm the
+ * wait is a polling kernel unless GPU_STREAMOPS_CP_WAIT=1, which xsched
+ * does not see as pending work, so the fallback mostly answers -ENOENT
+ * there; docs/libxsched.md says what each path can and cannot do.
  *
  * HIP is loaded with dlopen(); these are our own declarations of the four
  * public entry points used, checked against ROCm's headers by
@@ -26,6 +32,7 @@
 #include <string.h>
 
 #include "hipdecl.h"
+#include "hsatool.h"
 #include "internal.h"
 
 struct xs_hip {
@@ -34,20 +41,27 @@ struct xs_hip {
 	xs_hip_free_fn free;		/* hipFree */
 	xs_hip_wait_fn wait_value32;	/* hipStreamWaitValue32 */
 	xs_hip_sync_fn sync;		/* hipStreamSynchronize */
+	/*
+	 * Signal memory kept while the handle lives: [0] is always 1 (the
+	 * probe's wait, which may still be in flight when attach returns),
+	 * [1] is the fallback's marker.
+	 */
+	volatile uint32_t *words;
 };
 
 /*
- * How long a queue may take to show up in xsched, and the marker window:
- * a candidate's work must stay pending for XS_STABLE_MS, for ten of its
- * domain's poll periods (xsched's poll_us), and over XS_STABLE_SAMPLES
- * listings, whichever is longest (bounded by XS_STABLE_MAX_MS), so that a
- * slow poll or a descheduled caller cannot shrink the window to a glance.
+ * How long a queue may take to show up in xsched; the fallback's bound
+ * on how long it blocks a stream (XS_MARK_MS); its settle time before
+ * the marker (XS_SETTLE_MS, or ten of the domain's poll periods, at most
+ * XS_SETTLE_MAX_MS); and within the bound, a candidate's work must stay
+ * pending over XS_STABLE_SAMPLES listings and ten poll periods.
  */
 #define XS_FIND_MS		2000
-#define XS_STABLE_MS		20
+#define XS_MARK_MS		10
+#define XS_SETTLE_MS		20
 #define XS_STABLE_POLLS		10
-#define XS_STABLE_SAMPLES	5
-#define XS_STABLE_MAX_MS	1000
+#define XS_STABLE_SAMPLES	3
+#define XS_SETTLE_MAX_MS	1000
 #define XS_ATTEMPTS		3
 #define XS_MAX_QUEUES		256
 
@@ -94,6 +108,8 @@ void xs_hip_unload(struct xs_hip *hip)
 {
 	if (!hip)
 		return;
+	if (hip->words)
+		hip->free((void *)hip->words);
 	dlclose(hip->dl);
 	free(hip);
 }
@@ -145,6 +161,13 @@ static int xs_hip_load(struct xsched *xs)
 		xs_hip_unload(h);
 		return -ENOSYS;
 	}
+	if (h->ext_malloc((void **)&h->words, 2 * sizeof(uint32_t),
+			  XS_HIP_MALLOC_SIGNAL_MEMORY) || !h->words) {
+		h->words = NULL;
+		xs_hip_unload(h);
+		return -ENOMEM;
+	}
+	__atomic_store_n(&h->words[0], 1, __ATOMIC_SEQ_CST);
 	xs->hip = h;
 	return 0;
 }
@@ -174,16 +197,18 @@ static int xs_grew(const struct xsched_queue_info *q,
 	return p && q->busy_ns > p->busy_ns;
 }
 
-/* The observation window for a candidate of domain @gpu_id, in ms. */
-static uint64_t xs_window_ms(uint32_t gpu_id)
+/*
+ * Ten poll periods of domain @gpu_id, at least @min_ms, at most @max_ms
+ * (unreadable, as without sysfs in a container: @min_ms).
+ */
+static uint64_t xs_window_ms(uint32_t gpu_id, uint64_t min_ms, uint64_t max_ms)
 {
-	uint64_t poll_us = 0, ms = XS_STABLE_MS;
+	uint64_t poll_us = 0, ms = min_ms;
 
-	/* Unreadable (no sysfs in a container): the fixed window. */
 	if (!xsched_domain_get_attr(gpu_id, "poll_us", &poll_us) &&
 	    poll_us * XS_STABLE_POLLS / 1000 > ms)
 		ms = poll_us * XS_STABLE_POLLS / 1000;
-	return ms < XS_STABLE_MAX_MS ? ms : XS_STABLE_MAX_MS;
+	return ms < max_ms ? ms : max_ms;
 }
 
 static int xs_in(const uint32_t *ids, uint32_t n, uint32_t id)
@@ -206,7 +231,7 @@ static int xs_in(const uint32_t *ids, uint32_t n, uint32_t id)
 static int xs_settle(struct xsched *xs, struct xsched_queue_info **last,
 		     uint32_t *nlast, uint32_t *busy, uint32_t *nbusy)
 {
-	uint64_t t0 = xs_now_ms(), tchange = t0, settle = XS_STABLE_MS;
+	uint64_t t0 = xs_now_ms(), tchange = t0, settle = XS_SETTLE_MS;
 	struct xsched_queue_info *prev = NULL, *cur;
 	uint32_t nprev = 0, n, i, nb = 0;
 	int ret;
@@ -232,13 +257,14 @@ static int xs_settle(struct xsched *xs, struct xsched_queue_info **last,
 			memcpy(busy, set, nb * sizeof(*set));
 			*nbusy = nb;
 		} else if (n) {
-			settle = xs_window_ms(cur[0].gpu_id);
+			settle = xs_window_ms(cur[0].gpu_id, XS_SETTLE_MS,
+					      XS_SETTLE_MAX_MS);
 		}
 		free(prev);
 		prev = cur;
 		nprev = n;
 		if (xs_now_ms() - tchange >= settle ||
-		    xs_now_ms() - t0 >= XS_STABLE_MAX_MS)
+		    xs_now_ms() - t0 >= XS_SETTLE_MAX_MS)
 			break;
 		xs_sleep_ms(1);
 	}
@@ -248,19 +274,20 @@ static int xs_settle(struct xsched *xs, struct xsched_queue_info **last,
 }
 
 /*
- * One attempt with the stream blocked: 0 and *id, -ENOENT (no queue of
- * ours took work), -EBUSY (more than one did, or the only one stopped),
- * or another error.  @prev is the settled listing (freed here); @busy
- * the queues that had work before the marker.
+ * One attempt with the stream blocked since @tmark, for at most
+ * XS_MARK_MS from then: 0 and *id, -ENOENT (no queue of ours took work),
+ * -EBUSY (more than one did, or the only one stopped, or the bound came
+ * before the window closed), or another error.  @prev is the settled
+ * listing (freed here); @busy the queues that had work before the marker.
  */
 static int xs_observe(struct xsched *xs, struct xsched_queue_info *prev,
 		      uint32_t nprev, const uint32_t *busy, uint32_t nbusy,
-		      uint32_t *id)
+		      uint64_t tmark, uint32_t *id)
 {
-	uint32_t cand[XS_MAX_QUEUES], ncand = 0, n, i, j, samples = 0, gpu = 0;
-	uint64_t t0 = xs_now_ms(), tfirst = 0, window = 0;
+	uint32_t cand[XS_MAX_QUEUES], ncand = 0, n, i, j, samples = 0;
+	uint64_t tfirst = 0, window = 0;
 	struct xsched_queue_info *qi;
-	int ret;
+	int ret, closed = 0;
 
 	for (;;) {
 		ret = xsched_get_queues(xs, XSCHED_LIST_MINE, 0, &qi, &n);
@@ -290,75 +317,139 @@ static int xs_observe(struct xsched *xs, struct xsched_queue_info *prev,
 			if (xs_grew(&qi[i], prev, nprev) &&
 			    !xs_in(busy, nbusy, qi[i].id) &&
 			    !xs_in(cand, ncand, qi[i].id)) {
-				gpu = ncand ? gpu : qi[i].gpu_id;
+				if (!tfirst) {
+					tfirst = xs_now_ms();
+					window = xs_window_ms(qi[i].gpu_id, 1,
+							      XS_MARK_MS);
+				}
 				cand[ncand++] = qi[i].id;
 			}
-		}
-		if (!tfirst && ncand) {
-			tfirst = xs_now_ms();
-			window = xs_window_ms(gpu);
 		}
 		free(prev);
 		prev = qi;
 		nprev = n;
-		if (tfirst && (!ncand || (xs_now_ms() - tfirst >= window &&
-					  samples >= XS_STABLE_SAMPLES)))
+		closed = tfirst && xs_now_ms() - tfirst >= window &&
+			 samples >= XS_STABLE_SAMPLES;
+		if (closed || (tfirst && !ncand) ||
+		    xs_now_ms() - tmark >= XS_MARK_MS)
 			break;
-		if (tfirst && xs_now_ms() - tfirst >= 4 * XS_STABLE_MAX_MS)
-			break;	/* the sample count cannot hold us forever */
-		if (!tfirst && xs_now_ms() - t0 >= XS_FIND_MS) {
-			free(prev);
-			return -ENOENT;
-		}
 		xs_sleep_ms(1);
 	}
 	free(prev);
-	if (ncand == 1) {
+	if (!tfirst)
+		return -ENOENT;
+	if (ncand == 1 && closed) {
 		*id = cand[0];
 		return 0;
 	}
-	return -EBUSY;	/* ambiguous, or the only one went idle */
+	return -EBUSY;	/* ambiguous, went idle, or the bound came first */
 }
 
-XS_EXPORT int xsched_attach_hip_stream(struct xsched *xs, void *stream,
-				       uint32_t *id)
+/* The tools library ROCr loaded into this process, if it is active. */
+static const struct xs_hsa_tool *xs_hsa_tool(void)
 {
+	const char *env = getenv("HSA_TOOLS_LIB");
+	const struct xs_hsa_tool *t = NULL;
+	char names[1024], *name, *save;
+	xs_hsa_tool_fn fn;
+	void *dl = NULL;
+
+	/* ROCr splits HSA_TOOLS_LIB at spaces; a name may be a path. */
+	if (env && strlen(env) < sizeof(names)) {
+		memcpy(names, env, strlen(env) + 1);
+		for (name = strtok_r(names, " ", &save); name && !dl;
+		     name = strtok_r(NULL, " ", &save))
+			if (strstr(name, "xsched-hsa"))
+				dl = dlopen(name, RTLD_NOW | RTLD_NOLOAD);
+	}
+	if (!dl)
+		dl = dlopen(XS_HSA_TOOL_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	if (!dl)
+		return NULL;
+	*(void **)&fn = dlsym(dl, "xsched_hsa_tool");
+	if (fn)
+		t = fn();
+	/* ROCr holds its own reference: the library stays loaded. */
+	dlclose(dl);
+	return t && t->abi == XS_HSA_TOOL_ABI && t->active ? t : NULL;
+}
+
+/*
+ * Exact: which queue the calling thread writes a packet to when it
+ * enqueues a wait that is already satisfied on @stream.  *@seen is the
+ * probe's own verdict (-ENOENT: no queue, -EBUSY: two); only then is the
+ * fallback worth trying.
+ */
+static int xs_attach_probe(struct xsched *xs, const struct xs_hsa_tool *t,
+			   void *stream, uint32_t *id, int *seen)
+{
+	uint64_t ring = 0;
+	int ret;
+
+	t->probe_begin();
+	ret = xs->hip->wait_value32(stream, (void *)&xs->hip->words[0], 1,
+				    XS_HIP_WAIT_VALUE_EQ, 0xffffffffu);
+	*seen = t->probe_end(&ring);
+	if (ret)
+		return -EOPNOTSUPP;
+	if (*seen)
+		return *seen;
+	/* A queue xsched does not know (a GPU it does not manage): -ENOENT. */
+	return xs_find_ring(xs, ring, id);
+}
+
+static int xs_attach_marker(struct xsched *xs, void *stream, uint32_t *id)
+{
+	volatile uint32_t *word = &xs->hip->words[1];
 	uint32_t busy[XS_MAX_QUEUES], nbusy, nlast;
 	struct xsched_queue_info *last;
-	volatile uint32_t *word = NULL;
-	int ret, attempt, hret;
+	int ret = -EBUSY, attempt, hret;
 
-	if (!xs || !id)
-		return -EINVAL;
-	ret = xs_hip_load(xs);
-	if (ret)
-		return ret;
-	if (xs->hip->ext_malloc((void **)&word, sizeof(uint64_t),
-				XS_HIP_MALLOC_SIGNAL_MEMORY) || !word)
-		return -ENOMEM;
-	ret = -EBUSY;
-	for (attempt = 0; attempt < XS_ATTEMPTS && ret == -EBUSY; attempt++) {
+	/* No candidate is retried too: xsched may not have seen it in time. */
+	for (attempt = 0; attempt < XS_ATTEMPTS && (ret == -EBUSY || ret == -ENOENT);
+	     attempt++) {
 		/* Drain the stream so that its queue starts idle. */
-		if (xs->hip->sync(stream)) {
-			ret = -EIO;
-			break;
-		}
+		if (xs->hip->sync(stream))
+			return -EIO;
 		ret = xs_settle(xs, &last, &nlast, busy, &nbusy);
 		if (ret)
 			break;
 		__atomic_store_n(word, 0, __ATOMIC_SEQ_CST);
 		if (xs->hip->wait_value32(stream, (void *)word, 1,
 					  XS_HIP_WAIT_VALUE_EQ, 0xffffffffu)) {
+			__atomic_store_n(word, 1, __ATOMIC_SEQ_CST);
 			free(last);
-			ret = -EOPNOTSUPP;
-			break;
+			return -EOPNOTSUPP;
 		}
-		ret = xs_observe(xs, last, nlast, busy, nbusy, id);
+		ret = xs_observe(xs, last, nlast, busy, nbusy, xs_now_ms(), id);
 		__atomic_store_n(word, 1, __ATOMIC_SEQ_CST);
 		hret = xs->hip->sync(stream);
 		if (hret && !ret)
 			ret = -EIO;
 	}
-	xs->hip->free((void *)word);
 	return ret;
+}
+
+XS_EXPORT int xsched_attach_hip_stream(struct xsched *xs, void *stream,
+				       uint32_t *id)
+{
+	const struct xs_hsa_tool *t;
+	const char *fb;
+	int ret, seen = 0;
+
+	if (!xs || !id)
+		return -EINVAL;
+	ret = xs_hip_load(xs);
+	if (ret)
+		return ret;
+	t = xs_hsa_tool();
+	if (t) {
+		ret = xs_attach_probe(xs, t, stream, id, &seen);
+		if (!seen)
+			return ret;
+	}
+	fb = getenv("XSCHED_ATTACH_FALLBACK");
+	if (fb && !strcmp(fb, "0"))
+		return t ? ret : -ENOENT;
+	return xs_attach_marker(xs, stream, id);
 }

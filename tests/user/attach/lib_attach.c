@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xsched_attach_hip_stream() against the simulated GPU, through a TEST
- * DOUBLE of HIP (double/hip_double.c, libhip-double.so): the library
- * dlopens it by the path in XSCHED_HIP_LIBRARY exactly as it would
- * dlopen libamdhip64.so, so the dlopen/dlsym path runs for real.  This
- * program is dynamically linked (dlopen needs the dynamic loader); the
- * QEMU harness copies its shared libraries into the guest.
+ * xsched_attach_hip_stream()'s fallback (no HSA tools library loaded)
+ * against the simulated GPU, through TEST DOUBLES of HIP and ROCr
+ * (double/hip_double.c, libhip-double.so, over double/hsa_double.c): the
+ * library dlopens the HIP double by the path in XSCHED_HIP_LIBRARY
+ * exactly as it would dlopen libamdhip64.so, so the dlopen/dlsym path
+ * runs for real.  Most cases run with GPU_STREAMOPS_CP_WAIT=1, where the
+ * wait is a barrier the packet processor holds, the one case where the
+ * fallback can see the stream's queue; "polling-kernel-wait-bounded"
+ * runs ROCm's default, a polling kernel, and checks that the fallback
+ * never names a wrong queue and holds the stream for a bounded time.
+ * This program is dynamically linked (dlopen needs the dynamic loader);
+ * the QEMU harness copies its shared libraries into the guest.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -20,6 +26,14 @@
 static void *(*xsd_stream_create)(uint32_t gpu_id, uint32_t prio, int has_queue);
 static uint64_t (*xsd_stream_ring)(void *stream);
 static void (*xsd_stream_set_twin)(void *stream, void *twin);
+static uint64_t (*xsd_last_block_ns)(void);
+
+/*
+ * The fallback holds a stream for at most 10 ms (attach.c, XS_MARK_MS);
+ * the double sees the word up to its poll (0.1 ms) and a descheduled
+ * watcher later, in a guest on a shared host.
+ */
+#define FALLBACK_BLOCK_NS	(10000000ULL + 20000000ULL)
 
 /* The xsched id of this process's queue with @ring, found by ring_va. */
 static uint32_t by_ring(struct xsched *xs, uint64_t ring)
@@ -62,7 +76,7 @@ int main(void)
 	int sfd, ret;
 
 	xt_prog = "lib_attach";
-	xt_plan(9);
+	xt_plan(10);
 	printf("lib_attach_double: HIP here is a TEST DOUBLE (%s) over /dev/xsched_sim\n",
 	       DOUBLE_PATH);
 	if (xsched_open(&xs) || xsched_open(&xs2)) {
@@ -86,6 +100,7 @@ int main(void)
 	*(void **)&xsd_stream_create = dlsym(dl, "xsd_stream_create");
 	*(void **)&xsd_stream_ring = dlsym(dl, "xsd_stream_ring");
 	*(void **)&xsd_stream_set_twin = dlsym(dl, "xsd_stream_set_twin");
+	*(void **)&xsd_last_block_ns = dlsym(dl, "xsd_last_block_ns");
 	a = xsd_stream_create(0, 3, 1);
 	b = xsd_stream_create(0, 9, 1);
 	c = xsd_stream_create(0, 1, 1);
@@ -96,6 +111,17 @@ int main(void)
 		return xt_exit();
 	}
 
+	/* ROCm's default: a polling kernel, which xsched does not see pending. */
+	unsetenv("GPU_STREAMOPS_CP_WAIT");
+	ret = xsched_attach_hip_stream(xs, a, &id);
+	want = by_ring(xs, xsd_stream_ring(a));
+	xt_check("polling-kernel-wait-bounded",
+		 (ret == -ENOENT || ret == -EBUSY || (!ret && id == want)) &&
+		 xsd_last_block_ns() <= FALLBACK_BLOCK_NS,
+		 "ret %d id %u want %u, stream held %llu ns", ret, id, want,
+		 (unsigned long long)xsd_last_block_ns());
+
+	setenv("GPU_STREAMOPS_CP_WAIT", "1", 1);
 	ret = xsched_attach_hip_stream(xs, a, &id);
 	want = by_ring(xs, xsd_stream_ring(a));
 	xt_check("stream-a", !ret && id && id == want, "ret %d id %u want %u",

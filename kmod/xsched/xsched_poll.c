@@ -106,17 +106,25 @@ static u64 xsched_poll_next(u64 now, u64 period, u64 phase)
 }
 
 /*
- * When a cold idle domain polls next: its full passes are spread over
- * the idle period by gpu_id, in slots of whole fast periods, so that the
- * passes of many idle domains do not come in one burst.
+ * When a cold idle domain polls next.  The idle domains fall into
+ * XSCHED_IDLE_GROUPS groups by gpu_id; a group's full passes come at one
+ * instant, so that the hrtimer core makes them in one timer interrupt
+ * (interrupts, not reads, were most of what idle watching cost), and the
+ * groups are spread over the idle period in slots of whole fast periods,
+ * so that no interrupt makes the passes of every domain: at most 8
+ * domains of 64 queues, 512 queue reads.
  */
+#define XSCHED_IDLE_GROUPS	8
+
 static u64 xsched_poll_next_idle(struct xsched_domain *dom, u64 now, u64 idle)
 {
 	u64 fast = (u64)dom->poll_us * NSEC_PER_USEC;
 	u64 period = xsched_poll_idle_period(now, idle, fast);
-	u64 slot = div64_u64(div64_u64(period, 64), fast) * fast;
+	u64 slot = div64_u64(div64_u64(period, XSCHED_IDLE_GROUPS), fast) *
+		   fast;
 
-	return xsched_poll_next(now, period, (dom->gpu_id % 64) * slot);
+	return xsched_poll_next(now, period,
+				(dom->gpu_id % XSCHED_IDLE_GROUPS) * slot);
 }
 
 /*

@@ -392,6 +392,12 @@ bool xsched_qmem_busy(struct xsched_queue *q)
 	if (!m->amdq)
 		return false;
 	w = xsched_read_u64(m->amdq, m->wptr_off);
+	/*
+	 * Nothing written since the last packet seen done: the read index,
+	 * between the two, can only equal them (one read, not two).
+	 */
+	if (w && w == m->done_id)
+		return false;
 	r = xsched_read_u64(m->amdq, m->rptr_off);
 	if (w != r) {
 		q->waiting = m->ring_size && w > r && xsched_waits(q, r + 1);

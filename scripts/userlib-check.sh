@@ -7,8 +7,9 @@
 # DESTDIR and build a program from the installed header, pkg-config file
 # and shared library, check that the library exports exactly its symbol
 # map, device naming against a made-up KFD topology
-# (tests/userlib/device_names.c), and xschedctl's exit codes without a
-# device.  (The calls themselves run in QEMU: tests/user/lib_*.c.)
+# (tests/userlib/device_names.c), xschedctl's exit codes without a
+# device, and that the build tree's xschedctl runs as built (from a
+# clean copy of the tree) while the installed one has no run path.  (The calls themselves run in QEMU: tests/user/lib_*.c.)
 #
 # Usage: scripts/userlib-check.sh
 set -euo pipefail
@@ -122,6 +123,38 @@ if gcc -std=gnu11 -Wall -Wextra -Werror -I"$XSCHED_TOP/userlib/include" \
 else
 	tail -20 "$log" >&2
 	result fail userlib/device_names/build "log: $log"
+fi
+
+# Tools run where they are built: from a clean copy of the tree (its
+# tracked files, as a clone has them), `make userlib`, then the build
+# tree's xschedctl with no LD_LIBRARY_PATH finds the libxsched.so.0 next
+# to it ($ORIGIN); the installed one has no run path at all.
+clone=$dest/clone
+mkdir -p "$clone"
+if git -C "$XSCHED_TOP" rev-parse --git-dir >/dev/null 2>&1; then
+	git -C "$XSCHED_TOP" ls-files -z | (cd "$XSCHED_TOP" && tar --null -T - -cf -) |
+		tar -xf - -C "$clone"
+else
+	(cd "$XSCHED_TOP" && tar --exclude=./build -cf - .) | tar -xf - -C "$clone"
+fi
+rc=0
+if make -C "$clone" --no-print-directory userlib >>"$log" 2>&1; then
+	env -u LD_LIBRARY_PATH "$clone/build/userlib/xschedctl" --help >/dev/null 2>>"$log" || rc=$?
+	lib=$(env -u LD_LIBRARY_PATH ldd "$clone/build/userlib/xschedctl" | awk '/libxsched/ { print $3 }')
+else
+	rc=build
+fi
+if [ "$rc" = 0 ] && [ "$lib" = "$clone/build/userlib/libxsched.so.0" ]; then
+	result pass userlib/build-tree-xschedctl-runs
+else
+	result fail userlib/build-tree-xschedctl-runs "exit $rc, libxsched from '${lib:-}', log: $log"
+fi
+if [ -x "$dest/usr/sbin/xschedctl" ] &&
+   ! readelf -d "$dest/usr/sbin/xschedctl" | grep -qE 'RPATH|RUNPATH'; then
+	result pass userlib/installed-xschedctl-no-run-path
+else
+	result fail userlib/installed-xschedctl-no-run-path \
+		"$(readelf -d "$dest/usr/sbin/xschedctl" 2>&1 | grep -E 'RPATH|RUNPATH')"
 fi
 
 ctl=$out/xschedctl-static

@@ -60,6 +60,8 @@ if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" \
    [ -f "$dest/usr/share/man/man3/xsched_get_rules.3" ] &&
    grep -q '^ExecStart=/usr/sbin/xschedctl rules apply' \
 	"$dest/usr/lib/systemd/system/xsched-rules.service" &&
+   grep -q '^ExecStart=/usr/sbin/xschedctl metrics --listen' \
+	"$dest/usr/lib/systemd/system/xsched-exporter.service" &&
    [ -f "$dest/etc/xsched/rules.conf" ] &&
    "$out/xschedctl-static" rules check "$dest/etc/xsched/rules.conf" >>"$log" 2>&1; then
 	result pass userlib/install
@@ -109,13 +111,7 @@ if gcc -std=gnu11 -Wall -Wextra -Werror -I"$XSCHED_TOP/userlib/include" \
 	mkdir "$dest/topology"
 	rc=0
 	LD_LIBRARY_PATH=$out "$dest/device_names" "$dest/topology" >"$dest/dn.out" 2>>"$log" || rc=$?
-	while read -r _ status case rest; do
-		case "$status" in
-		PASS) result pass "userlib/$case" ;;
-		FAIL) result fail "userlib/$case" "$rest" ;;
-		SKIP) result skip "userlib/$case" "$rest" ;;
-		esac
-	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$dest/dn.out")
+	report_xt userlib "$dest/dn.out"
 	case $rc in
 	0|1|77) ;;
 	*) result fail userlib/device_names/exit "status $rc" ;;
@@ -130,13 +126,7 @@ fi
 # tree's xschedctl with no LD_LIBRARY_PATH finds the libxsched.so.0 next
 # to it ($ORIGIN); the installed one has no run path at all.
 clone=$dest/clone
-mkdir -p "$clone"
-if git -C "$XSCHED_TOP" rev-parse --git-dir >/dev/null 2>&1; then
-	git -C "$XSCHED_TOP" ls-files -z | (cd "$XSCHED_TOP" && tar --null -T - -cf -) |
-		tar -xf - -C "$clone"
-else
-	(cd "$XSCHED_TOP" && tar --exclude=./build -cf - .) | tar -xf - -C "$clone"
-fi
+copy_tracked "$clone"
 rc=0
 if make -C "$clone" --no-print-directory userlib >>"$log" 2>&1; then
 	env -u LD_LIBRARY_PATH "$clone/build/userlib/xschedctl" --help >/dev/null 2>>"$log" || rc=$?

@@ -12,6 +12,7 @@
 #   make amdgpu-qemu     one stage each (amdgpu-qemu: the patched amdgpu.ko in QEMU)
 #   make userlib         libxsched and xschedctl (userlib/; make -C userlib install)
 #   make dkms-install    install as a DKMS package (on a real host, as root)
+#   make deb             Debian packages into build/deb (scripts/deb-build.sh)
 #
 # Each kernel gets its own output directory, build/<kver>/, so that builds
 # for several kernels (and the UML tree of scripts/kunit.sh) never share
@@ -28,13 +29,13 @@ KBUILD_ARGS ?=
 
 .PHONY: all modules modules-debian stage demo bench check kunit qemu-test \
 	dkms-check uapi-check sparse amdkfd-check amdgpu-qemu check-full user \
-	userlib dkms-install \
+	userlib dkms-install deb dkms-source \
 	clean help
 
 all: modules
 
 help:
-	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 stage:
 	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }
@@ -94,6 +95,19 @@ sparse:
 
 dkms-install:
 	scripts/dkms-install.sh
+
+deb:
+	scripts/deb-build.sh
+
+# What the DKMS package ships, copied into DKMS_DEST (scripts/lib.sh's
+# stage_dkms_source and debian/rules use it).
+DKMS_DEST ?=
+dkms-source:
+	@test -n "$(DKMS_DEST)" || { echo "usage: make dkms-source DKMS_DEST=DIR" >&2; exit 2; }
+	mkdir -p $(DKMS_DEST)/kmod $(DKMS_DEST)/uapi
+	cp -a dkms.conf Kbuild Makefile $(DKMS_DEST)/
+	cp -a kmod/include kmod/xsched kmod/sim $(DKMS_DEST)/kmod/
+	cp -a uapi/*.h $(DKMS_DEST)/uapi/
 
 clean:
 	rm -rf $(BUILD)

@@ -198,6 +198,7 @@ esac
 out=$(xschedctl metrics 2>&1); rc=$?
 [ "$rc" = 1 ] && xt PASS tools/metrics-no-device-exit-1 || xt FAIL tools/metrics-no-device-exit-1 "exit $rc: $out"
 check tools/rules-check xschedctl rules check
+check tools/k8s-rules-help xsched-k8s-rules --help
 check tools/man-page test -f /usr/share/man/man8/xschedctl.8.gz -a -f /usr/share/man/man3/xsched_open.3.gz
 
 # A program built against libxsched-dev through pkg-config.

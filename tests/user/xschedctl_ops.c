@@ -4,8 +4,9 @@
  * queue paused for another: metrics (the exposition, its labels, the
  * latency histogram, the HTTP server of --listen), nfd, version, and top
  * on a terminal (a pty), its screen read back as a person sees it.  The
- * exposition is printed between "XT METRICS-BEGIN" and "XT METRICS-END"
- * for promtool on the host (scripts/ops-check.sh).
+ * exposition is printed between "XT METRICS-BEGIN" and "XT METRICS-END",
+ * the feature file between "XT NFD-BEGIN" and "XT NFD-END", for
+ * promtool and the label checks on the host (scripts/ops-check.sh).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -233,6 +234,7 @@ int main(void)
 	listen_cases();
 
 	rc = run("nfd");
+	printf("XT NFD-BEGIN\n%sXT NFD-END\n", out);
 	snprintf(want, sizeof(want), "xsched=true\nxsched.version=%s\nxsched.abi=",
 		 XSCHED_VERSION_EXPECTED);
 	xt_check("nfd/features", rc == 0 && !strncmp(out, want, strlen(want)) &&

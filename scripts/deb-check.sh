@@ -34,7 +34,8 @@ MIRROR=http://deb.debian.org/debian
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # What the chroot is made of (besides the kernel headers); a change
 # rebuilds it.
-ROOT_PKGS="dkms gcc make libc6-dev pkg-config kmod"
+# systemd only for systemd-analyze: the chroot runs no init.
+ROOT_PKGS="dkms gcc make libc6-dev pkg-config kmod systemd"
 HOST_PKGS=(debhelper lintian dpkg-dev fakeroot debootstrap)
 
 host_tools() {
@@ -150,9 +151,10 @@ check() {	# check NAME CMD...: a case passes iff CMD succeeds
 }
 kver=$1 ver=$2
 pkgs="xsched-dkms libxsched0 libxsched-dev xsched-tools"
-# Everything on the file system but state that dpkg, apt and logs keep.
+# Everything on the file system but state that dpkg, apt and logs keep,
+# and /run (a tmpfs at boot; systemd-analyze leaves a stamp there).
 snapshot() {
-	find / -xdev \( -path /proc -o -path /dev -o -path /tmp -o -path /var/log \
+	find / -xdev \( -path /proc -o -path /dev -o -path /tmp -o -path /var/log -o -path /run \
 		-o -path /var/lib/dpkg -o -path /var/cache -o -path /var/lib/apt \) -prune \
 		-o -print | sort
 }
@@ -182,6 +184,7 @@ check boot/modprobe-conffile grep -qx /etc/modprobe.d/xsched.conf /var/lib/dpkg/
 check boot/rules-service-enabled test -L /etc/systemd/system/multi-user.target.wants/xsched-rules.service
 check boot/exporter-service-not-enabled test ! -e /etc/systemd/system/multi-user.target.wants/xsched-exporter.service
 check boot/exporter-unit grep -q '^ExecStart=/usr/sbin/xschedctl metrics --listen' /lib/systemd/system/xsched-exporter.service
+check boot/units-verify systemd-analyze verify --man=no xsched-rules.service xsched-exporter.service
 
 # xschedctl runs; without /dev/xsched it says so and exits 1.
 check tools/help xschedctl --help

@@ -178,6 +178,16 @@ if [ -n "$ko" ] && [ "$(modinfo -F version "$ko")" = "$ver" ] &&
 else
 	xt FAIL dkms/module-for-kernel "ko '$ko'"
 fi
+# Installed again over itself, as an upgrade runs: the old prerm has
+# DKMS remove the module, the new postinst builds it again.
+dpkg -i /tmp/debs/xsched-dkms_*.deb >/tmp/upgrade.log 2>&1; rc=$?
+cat /tmp/upgrade.log
+st=$(dkms status -m xsched -v "$ver" 2>/dev/null)
+case "$rc:$st" in
+"0:xsched/$ver, $kver, x86_64: installed"*) xt PASS dkms/reinstall-rebuilds ;;
+*) xt FAIL dkms/reinstall-rebuilds "dpkg -i exit $rc, dkms: $st" ;;
+esac
+check dkms/reinstall-removed-first grep -q 'Deleting module xsched-' /tmp/upgrade.log
 check boot/modules-load test "$(cat /usr/lib/modules-load.d/xsched.conf | grep -v '^#')" = xsched
 check boot/udev-rule grep -q 'KERNEL=="xsched".*MODE="0666"' /lib/udev/rules.d/60-xsched.rules
 check boot/modprobe-conffile grep -qx /etc/modprobe.d/xsched.conf /var/lib/dpkg/info/xsched-dkms.conffiles

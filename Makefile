@@ -2,7 +2,8 @@
 #
 # xsched top-level Makefile: a thin wrapper around Kbuild and scripts/.
 #
-#   make                 build xsched.ko for the running kernel (or KVER=/KDIR=)
+#   make                 libxsched and xschedctl (build/userlib, they run from
+#                        there), then xsched.ko for the running kernel (or KVER=/KDIR=)
 #   make modules-debian  build it for Debian's 6.1, 6.12 and newest 7.x lines
 #   make demo            the scheduler demo on a simulated GPU in QEMU
 #   make bench           the benchmarks (figures, modelled) in QEMU
@@ -13,6 +14,7 @@
 #   make amdgpu-qemu     one stage each (amdgpu-qemu: the patched amdgpu.ko in QEMU)
 #   make userlib         libxsched and xschedctl (userlib/; make -C userlib install)
 #   make dkms-install    install as a DKMS package (on a real host, as root)
+#   make deb             Debian packages into build/deb (scripts/deb-build.sh)
 #
 # Each kernel gets its own output directory, build/<kver>/, so that builds
 # for several kernels (and the UML tree of scripts/kunit.sh) never share
@@ -29,13 +31,13 @@ KBUILD_ARGS ?=
 
 .PHONY: all modules modules-debian stage demo bench check kunit qemu-test \
 	dkms-check uapi-check sparse amdkfd-check amdgpu-qemu check-full user \
-	userlib dkms-install bench-hw \
+	userlib dkms-install bench-hw deb dkms-source \
 	clean help
 
-all: modules
+all: userlib modules
 
 help:
-	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,21p' Makefile | sed 's/^# \{0,1\}//'
 
 stage:
 	@test -d $(KDIR) || { echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER) or set KDIR=" >&2; exit 1; }
@@ -98,6 +100,19 @@ sparse:
 
 dkms-install:
 	scripts/dkms-install.sh
+
+deb:
+	scripts/deb-build.sh
+
+# What the DKMS package ships, copied into DKMS_DEST (scripts/lib.sh's
+# stage_dkms_source and debian/rules use it).
+DKMS_DEST ?=
+dkms-source:
+	@test -n "$(DKMS_DEST)" || { echo "usage: make dkms-source DKMS_DEST=DIR" >&2; exit 2; }
+	mkdir -p $(DKMS_DEST)/kmod $(DKMS_DEST)/uapi
+	cp -a dkms.conf Kbuild Makefile $(DKMS_DEST)/
+	cp -a kmod/include kmod/xsched kmod/sim $(DKMS_DEST)/kmod/
+	cp -a uapi/*.h $(DKMS_DEST)/uapi/
 
 clean:
 	rm -rf $(BUILD)

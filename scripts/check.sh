@@ -9,12 +9,12 @@
 #
 # Usage: scripts/check.sh [--full] [stage...]
 #   stages: deps build userlib benchhw sparse uapi style kunit qemu dkms
-#           amdkfd amdgpu (default: all these), amdgpu-6.12 (with --full: make
+#           deb ops amdkfd amdgpu (default: all these), amdgpu-6.12 (with --full: make
 #           check-full, the patched amdgpu.ko of 6.12 built and loaded too)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all_stages=(deps build userlib benchhw sparse uapi style kunit qemu dkms amdkfd amdgpu)
+all_stages=(deps build userlib benchhw sparse uapi style kunit qemu dkms deb ops amdkfd amdgpu)
 full_stages=(amdgpu-6.12)
 usage() { echo "usage: $0 [--full] [${all_stages[*]} ${full_stages[*]}]..."; }
 stages=()
@@ -66,6 +66,8 @@ for st in "${stages[@]}"; do
 	kunit) run_stage kunit "$S/kunit.sh" ;;
 	qemu) run_stage qemu "$S/qemu-test.sh" ;;
 	dkms) run_stage dkms "$S/dkms-check.sh" ;;
+	deb) run_stage deb "$S/deb-check.sh" ;;
+	ops) run_stage ops "$S/ops-check.sh" ;;
 	amdkfd) run_stage amdkfd "$S/amdkfd-check.sh" ;;
 	amdgpu) run_stage amdgpu "$S/amdgpu-qemu.sh" --line 7.x ;;
 	amdgpu-6.12) run_stage amdgpu-6.12 "$S/amdgpu-qemu.sh" --line 6.12 ;;

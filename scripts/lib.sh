@@ -138,13 +138,20 @@ amd_tree() {
 
 # stage_dkms_source DIR: copy what the DKMS package ships into DIR.
 stage_dkms_source() {
-	local dest=$1
-	mkdir -p "$dest"
-	cp -a "$XSCHED_TOP/dkms.conf" "$XSCHED_TOP/Kbuild" "$XSCHED_TOP/Makefile" "$dest/"
-	mkdir -p "$dest/kmod" "$dest/uapi"
-	cp -a "$XSCHED_TOP"/kmod/include "$XSCHED_TOP"/kmod/xsched \
-		"$XSCHED_TOP"/kmod/sim "$dest/kmod/"
-	cp -a "$XSCHED_TOP"/uapi/*.h "$dest/uapi/"
+	make -s -C "$XSCHED_TOP" --no-print-directory dkms-source DKMS_DEST="$1" >/dev/null
+}
+
+# copy_tracked DEST: the tree as a clean clone has it (git's tracked
+# files, with their changes in the work tree), or, outside git, all of
+# it but build/.
+copy_tracked() {
+	mkdir -p "$1"
+	if git -C "$XSCHED_TOP" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$XSCHED_TOP" ls-files -z |
+			(cd "$XSCHED_TOP" && tar --null -T - -cf -) | tar -xf - -C "$1"
+	else
+		(cd "$XSCHED_TOP" && tar --exclude=./build -cf - .) | tar -xf - -C "$1"
+	fi
 }
 
 # xsched_version: PACKAGE_VERSION from dkms.conf.
@@ -314,19 +321,25 @@ guest_boot() {
 	grep -q '^XT DONE' "$log"
 }
 
-# guest_report NAME LOG DONE: reports the guest's "XT PASS|FAIL|SKIP
-# case" lines of LOG as NAME/case, then NAME/completed (DONE: 1 if
-# guest_boot returned 0) and NAME/kernel-log-clean.
-guest_report() {
-	local name=$1 log=$2 done=$3 status case rest
+# report_xt NAME FILE: FILE's "XT PASS|FAIL|SKIP case [reason]" lines
+# as results NAME/case.
+report_xt() {
+	local name=$1 file=$2 status case rest
 	while read -r _ status case rest; do
 		case "$status" in
 		PASS) result pass "$name/$case" ;;
 		FAIL) result fail "$name/$case" "$rest" ;;
 		SKIP) result skip "$name/$case" "$rest" ;;
 		esac
-	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$log")
+	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$file")
+}
 
+# guest_report NAME LOG DONE: reports the guest's "XT PASS|FAIL|SKIP
+# case" lines of LOG as NAME/case, then NAME/completed (DONE: 1 if
+# guest_boot returned 0) and NAME/kernel-log-clean.
+guest_report() {
+	local name=$1 log=$2 done=$3
+	report_xt "$name" "$log"
 	if [ "$done" = 0 ]; then
 		tail -30 "$log" >&2
 		result fail "$name/completed" "guest did not finish; see $log"

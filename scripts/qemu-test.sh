@@ -60,8 +60,9 @@ run_line() {
 	local line=$1 kver name work log
 	kver=$(kver_of_line "$line") || { usage >&2; exit 2; }
 	name=qemu-$line
-	work=$XSCHED_BUILD/qemu/$line
-	log=$XSCHED_BUILD/logs/$name.log
+	# One program's run keeps its own log beside the whole run's.
+	work=$XSCHED_BUILD/qemu/$line${only:+-$only}
+	log=$XSCHED_BUILD/logs/$name${only:+-$only}.log
 
 	if ! guest_stage "$work" "$kver" "$XSCHED_TOP/scripts/qemu-job-tests.sh"; then
 		result fail "$name/build" "$kver"

@@ -8,8 +8,10 @@
 # and shared library, check that the library exports exactly its symbol
 # map, device naming against a made-up KFD topology
 # (tests/userlib/device_names.c), libxsched-hsa on made-up ROCr API
-# tables (tests/userlib/hsa_tool.c), and xschedctl's exit codes without a
-# device.  (The calls themselves run in QEMU: tests/user/lib_*.c.)
+# tables (tests/userlib/hsa_tool.c), xschedctl's exit codes without a
+# device, and that the build tree's xschedctl runs as built (from a
+# clean copy of the tree) while the installed one has no run path.
+# (The calls themselves run in QEMU: tests/user/lib_*.c.)
 #
 # Usage: scripts/userlib-check.sh
 set -euo pipefail
@@ -90,6 +92,8 @@ if make -C "$XSCHED_TOP/userlib" --no-print-directory OUT="$out" \
    [ -f "$dest/usr/share/man/man7/libxsched-hsa.7" ] &&
    grep -q '^ExecStart=/usr/sbin/xschedctl rules apply' \
 	"$dest/usr/lib/systemd/system/xsched-rules.service" &&
+   grep -q '^ExecStart=/usr/sbin/xschedctl metrics --listen' \
+	"$dest/usr/lib/systemd/system/xsched-exporter.service" &&
    [ -f "$dest/etc/xsched/rules.conf" ] &&
    "$out/xschedctl-static" rules check "$dest/etc/xsched/rules.conf" >>"$log" 2>&1; then
 	result pass userlib/install
@@ -178,6 +182,32 @@ if gcc -std=gnu11 -Wall -Wextra -Werror -o "$dest/hsa_tool" \
 else
 	tail -20 "$log" >&2
 	result fail userlib/hsa_tool/build "log: $log"
+fi
+
+# Tools run where they are built: from a clean copy of the tree (its
+# tracked files, as a clone has them), `make userlib`, then the build
+# tree's xschedctl with no LD_LIBRARY_PATH finds the libxsched.so.0 next
+# to it ($ORIGIN); the installed one has no run path at all.
+clone=$dest/clone
+copy_tracked "$clone"
+rc=0
+if make -C "$clone" --no-print-directory userlib >>"$log" 2>&1; then
+	env -u LD_LIBRARY_PATH "$clone/build/userlib/xschedctl" --help >/dev/null 2>>"$log" || rc=$?
+	lib=$(env -u LD_LIBRARY_PATH ldd "$clone/build/userlib/xschedctl" | awk '/libxsched/ { print $3 }')
+else
+	rc=build
+fi
+if [ "$rc" = 0 ] && [ "$lib" = "$clone/build/userlib/libxsched.so.0" ]; then
+	result pass userlib/build-tree-xschedctl-runs
+else
+	result fail userlib/build-tree-xschedctl-runs "exit $rc, libxsched from '${lib:-}', log: $log"
+fi
+if [ -x "$dest/usr/sbin/xschedctl" ] &&
+   ! readelf -d "$dest/usr/sbin/xschedctl" | grep -qE 'RPATH|RUNPATH'; then
+	result pass userlib/installed-xschedctl-no-run-path
+else
+	result fail userlib/installed-xschedctl-no-run-path \
+		"$(readelf -d "$dest/usr/sbin/xschedctl" 2>&1 | grep -E 'RPATH|RUNPATH')"
 fi
 
 ctl=$out/xschedctl-static

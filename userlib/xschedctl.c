@@ -13,9 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "libxsched.h"
-
-#define EXIT_USAGE 2
+#include "xschedctl.h"
 #define XSCHED_RULES_FILE "/etc/xsched/rules.conf"
 /* A rules file larger than this is not one. */
 #define XSCHED_RULES_FILE_MAX (1 << 20)
@@ -24,13 +22,14 @@ static const char *const knobs[] = { "poll_us", "resume_delay_us",
 				     "starvation_ms" };
 #define NKNOBS (sizeof(knobs) / sizeof(knobs[0]))
 
-static int json;
-static const char *devpath = XSCHED_DEV_PATH;
+int json;
+const char *devpath = XSCHED_DEV_PATH;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: xschedctl [--json] [--device PATH] COMMAND [ARGS]\n"
+"       xschedctl --help | --version\n"
 "commands:\n"
 "  list                          domains (with their devices) and queues\n"
 "  set-priority QUEUE_ID PRIO    set a queue's priority (%d..%d)\n"
@@ -49,24 +48,29 @@ static void usage(FILE *f)
 "  rules add KIND [TARGET] PRIO  add or change one rule (user NAME|UID,\n"
 "                                cgroup PATH, or default)\n"
 "  rules remove KIND [TARGET]    remove one rule\n"
+"  metrics [--listen [ADDR]:PORT]\n"
+"                                Prometheus metrics, printed or served\n"
+"                                over HTTP at /metrics\n"
+"  nfd                           node-feature-discovery feature lines\n"
+"  version                       the tools' and the module's version\n"
 "exit status: 0 ok, 1 error, 2 usage; run: CMD's, or 126/127 if it\n"
 "cannot be run\n", XSCHED_PRIO_MIN, XSCHED_PRIO_MAX);
 }
 
-static int bad_usage(const char *why)
+int bad_usage(const char *why)
 {
 	fprintf(stderr, "xschedctl: %s\n", why);
 	usage(stderr);
 	return EXIT_USAGE;
 }
 
-static int fail(const char *what, int err)
+int fail(const char *what, int err)
 {
 	fprintf(stderr, "xschedctl: %s: %s\n", what, strerror(-err));
 	return 1;
 }
 
-static int parse_u32(const char *s, uint32_t *v)
+int parse_u32(const char *s, uint32_t *v)
 {
 	unsigned long long x;
 	char *end;
@@ -81,11 +85,14 @@ static int parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
-static int open_dev(struct xsched **xs)
+int open_dev(struct xsched **xs)
 {
 	int ret = xsched_open_path(devpath, xs);
 
-	if (ret)
+	if (ret == -ENOENT && !strcmp(devpath, XSCHED_DEV_PATH))
+		fprintf(stderr, "xschedctl: %s: %s (the xsched module is not loaded: modprobe xsched)\n",
+			devpath, strerror(-ret));
+	else if (ret)
 		fail(devpath, ret);
 	return ret;
 }
@@ -816,6 +823,8 @@ int main(int argc, char **argv)
 			json = 1;
 		} else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
 			devpath = argv[++i];
+		} else if (!strcmp(argv[i], "--version")) {
+			return cmd_version(1, argv + i);
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -843,6 +852,12 @@ int main(int argc, char **argv)
 		return cmd_renice(argc, argv);
 	if (!strcmp(argv[0], "rules"))
 		return cmd_rules(argc, argv);
+	if (!strcmp(argv[0], "metrics"))
+		return cmd_metrics(argc, argv);
+	if (!strcmp(argv[0], "nfd"))
+		return cmd_nfd(argc, argv);
+	if (!strcmp(argv[0], "version"))
+		return cmd_version(argc, argv);
 	if (!strcmp(argv[0], "help"))
 		return usage(stdout), 0;
 	return bad_usage("unknown command");

@@ -168,6 +168,13 @@ struct xsched_hpf {
 	u64 slice_until;
 };
 
+/*
+ * The pause latency histogram: bucket i counts latencies up to
+ * xsched_lat_bounds_ns[i], the last one those above every bound.
+ */
+#define XSCHED_LAT_BUCKETS	16
+extern const u64 xsched_lat_bounds_ns[XSCHED_LAT_BUCKETS - 1];
+
 struct xsched_domain {
 	struct kobject kobj;		/* domains/<gpu_id>; release frees */
 	bool in_sysfs;
@@ -231,6 +238,7 @@ struct xsched_domain {
 	u64 oscillations;		/* pauses right after a resume */
 	u64 rise_at;			/* the top busy level last rose */
 	u64 lat_sum_ns, lat_count, lat_max_ns;
+	u64 lat_hist[XSCHED_LAT_BUCKETS];	/* pause latencies, counted */
 };
 
 /* A provider event waiting for the binding's event work. */

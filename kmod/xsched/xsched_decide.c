@@ -25,6 +25,27 @@
 #define XSCHED_DEGRADED_MAX_NS		(5 * NSEC_PER_SEC)
 
 /*
+ * Bounds of the pause latency buckets: from the tens of microseconds of
+ * a poll noticing work to the second of a runlist change that is about
+ * to fail.  Fixed, so that readers can compare hosts and versions.
+ */
+const u64 xsched_lat_bounds_ns[XSCHED_LAT_BUCKETS - 1] = {
+	10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 2500000, 5000000, 10000000, 25000000, 50000000,
+	100000000, 250000000, 1000000000,
+};
+
+static unsigned int xsched_lat_bucket(u64 lat)
+{
+	unsigned int i;
+
+	for (i = 0; i < XSCHED_LAT_BUCKETS - 1; i++)
+		if (lat <= xsched_lat_bounds_ns[i])
+			break;
+	return i;
+}
+
+/*
  * A provider call failed or took longer than slow_op_ms: the domain is
  * degraded.  Until dom->degraded_until every queue runs (the decision is
  * forced to level 0, so whatever xsched paused is resumed, retried every
@@ -259,6 +280,7 @@ int xsched_apply(struct xsched_domain *dom, bool pause, u64 now)
 			dom->lat_sum_ns += lat;
 			dom->lat_count++;
 			dom->lat_max_ns = max(dom->lat_max_ns, lat);
+			dom->lat_hist[xsched_lat_bucket(lat)]++;
 		}
 	} else {
 		dom->resumes++;

@@ -98,6 +98,41 @@ static u64 xsched_lat_mean(const struct xsched_domain *dom)
 
 XSCHED_DOM_U64(pause_lat_mean_ns, xsched_lat_mean(dom));
 XSCHED_DOM_U64(pause_lat_max_ns, dom->lat_max_ns);
+XSCHED_DOM_U64(pause_lat_sum_ns, dom->lat_sum_ns);
+
+/* The bounds of pause_lat_hist's buckets, in ns, one line. */
+static ssize_t pause_lat_buckets_ns_show(struct kobject *kobj,
+					 struct kobj_attribute *attr, char *buf)
+{
+	int i, n = 0;
+
+	for (i = 0; i < XSCHED_LAT_BUCKETS - 1; i++)
+		n += sysfs_emit_at(buf, n, "%s%llu", i ? " " : "",
+				   (unsigned long long)xsched_lat_bounds_ns[i]);
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+static struct kobj_attribute dom_attr_pause_lat_buckets_ns =
+	__ATTR_RO(pause_lat_buckets_ns);
+
+/*
+ * The pause latencies counted per bucket, one line.  Each count is read
+ * on its own, as XSCHED_DOM_U64: while a pause is being recorded, the
+ * line may lag pause_lat_sum_ns by that pause.
+ */
+static ssize_t pause_lat_hist_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	struct xsched_domain *dom = to_dom(kobj);
+	int i, n = 0;
+
+	for (i = 0; i < XSCHED_LAT_BUCKETS; i++)
+		n += sysfs_emit_at(buf, n, "%s%llu", i ? " " : "",
+				   /* no dom->mutex: a statistic */
+				   (unsigned long long)data_race(dom->lat_hist[i]));
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+static struct kobj_attribute dom_attr_pause_lat_hist =
+	__ATTR_RO(pause_lat_hist);
 XSCHED_DOM_U64(decide_ns, dom->decide_ns);
 XSCHED_DOM_U64_LOCKED(polls, dom->polls);
 XSCHED_DOM_U64_LOCKED(poll_ns, dom->poll_ns);
@@ -219,6 +254,9 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_slow_ops.attr,
 	&dom_attr_pause_lat_mean_ns.attr,
 	&dom_attr_pause_lat_max_ns.attr,
+	&dom_attr_pause_lat_sum_ns.attr,
+	&dom_attr_pause_lat_buckets_ns.attr,
+	&dom_attr_pause_lat_hist.attr,
 	&dom_attr_decide_ns.attr,
 	&dom_attr_polls.attr,
 	&dom_attr_poll_ns.attr,

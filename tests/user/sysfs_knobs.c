@@ -20,7 +20,8 @@ static const char *const dom_files[] = {
 	"starvation_ms", "starvation_slice_ms", "hint_ms", "max_changes_per_s",
 	"rate_limited", "oscillations", "resume_delay_eff_us", "nr_queues", "level", "decisions", "pauses",
 	"resumes", "errors", "degraded", "pause_lat_mean_ns",
-	"pause_lat_max_ns", "decide_ns", "polls", "poll_ns", "polled",
+	"pause_lat_max_ns", "pause_lat_sum_ns", "pause_lat_buckets_ns",
+	"pause_lat_hist", "decide_ns", "polls", "poll_ns", "polled",
 	"policy_ns", "full_polls",
 };
 
@@ -36,6 +37,57 @@ static const char *const malformed[] = {
 static void path(char *buf, size_t len, const char *dir, const char *f)
 {
 	snprintf(buf, len, "%s/%s", dir, f);
+}
+
+/* Up to @room numbers of a one-line sysfs list; how many, or -1. */
+static int read_list(const char *p, unsigned long long *v, int room)
+{
+	char buf[512], *s = buf, *end;
+	int n = 0;
+
+	if (xsq_read(p, buf, sizeof(buf)))
+		return -1;
+	while (*s && n < room) {
+		v[n++] = strtoull(s, &end, 10);
+		if (end == s)
+			return -1;
+		s = end + strspn(end, " ");
+	}
+	return *s ? -1 : n;
+}
+
+/*
+ * The pause latency histogram: 15 ascending bounds, 16 counts, at
+ * least one pause counted, and the largest latency (read first: it is
+ * recorded with its count) in the highest bucket that has any.
+ */
+static int lat_hist_ok(const char *dir, char *why, size_t len)
+{
+	unsigned long long b[16], h[17], max, total = 0;
+	char p[256];
+	int nb, nh, i, top = -1;
+
+	path(p, sizeof(p), dir, "pause_lat_max_ns");
+	max = (unsigned long long)xsq_read_ll(p);
+	path(p, sizeof(p), dir, "pause_lat_buckets_ns");
+	nb = read_list(p, b, 16);
+	path(p, sizeof(p), dir, "pause_lat_hist");
+	nh = read_list(p, h, 17);
+	snprintf(why, len, "%d bounds, %d counts", nb, nh);
+	if (nb != 15 || nh != 16)
+		return 0;
+	for (i = 1; i < nb; i++)
+		if (b[i] <= b[i - 1])
+			return 0;
+	for (i = 0; i < nh; i++) {
+		total += h[i];
+		if (h[i])
+			top = i;
+	}
+	snprintf(why, len, "%llu counted, max %llu ns in bucket %d", total,
+		 max, top);
+	return total >= 1 && (top == 15 || max <= b[top]) &&
+	       (top == 0 || max > b[top - 1]);
 }
 
 static int files_present(const char *dir, const char *const *names, int n)
@@ -107,7 +159,7 @@ int main(void)
 	int sfd, idlo = -1, idhi = -1, ret;
 
 	xt_prog = "sysfs_knobs";
-	xt_plan(39);
+	xt_plan(40);
 	fd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xsq_list_init(&l, sizeof(di), &di, 1);
@@ -202,6 +254,12 @@ int main(void)
 	path(p, sizeof(p), ddir, "pauses");
 	xt_check("domain/pauses-counted", xsq_read_ll(p) >= 2, "%lld",
 		 xsq_read_ll(p));
+	{
+		char why[96];
+
+		xt_check("domain/pause-lat-hist", lat_hist_ok(ddir, why,
+			 sizeof(why)), "%s", why);
+	}
 	path(p, sizeof(p), ddir, "level");
 	/* One user's queues, all at the default operator priority. */
 	xt_check("domain/level", xsq_read_ll(p) == 7, "%lld", xsq_read_ll(p));

@@ -5,32 +5,10 @@
  * status for errors (1) and bad usage (2).
  */
 #define _GNU_SOURCE
-#include <stdio.h>
-#include <sys/wait.h>
-
+#include "ctlrun.h"
 #include "simq.h"
 #include "xsq.h"
 #include "xtest.h"
-
-static char out[65536];
-
-/* Runs xschedctl @args; its stdout in out[]; returns its exit status. */
-static int run(const char *args)
-{
-	char cmd[512];
-	size_t n;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "/bin/xschedctl %s 2>/dev/null", args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = 0;
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 int main(void)
 {

@@ -37,22 +37,25 @@ static int dom_set(const char *f, const char *v)
  * One second of: the high queue runs @run_us, then idles @idle_us.
  * Returns the runlist changes it cost.
  */
-static long long pattern(struct simq *hi, uint64_t run_us, uint64_t idle_us)
+static long long pattern(struct simq *hi, uint64_t run_us, uint64_t idle_us,
+			 long long *cycles)
 {
 	long long before = dom("pauses") + dom("resumes");
 	uint64_t t0 = simq_now_ns();
 
+	*cycles = 0;
 	while (simq_now_ns() - t0 < 1000 * MS) {
 		simq_submit(hi, run_us * US, 1);
 		simq_wait(hi, hi->wdid, 100 * MS);
 		usleep(idle_us);
+		++*cycles;
 	}
 	return dom("pauses") + dom("resumes") - before;
 }
 
 int main(void)
 {
-	long long limited, changes, free_changes, osc;
+	long long limited, changes, free_changes, osc, cycles, free_cycles;
 	int fd, sfd, lid = -1;
 	struct simq hi, lo;
 	uint32_t gpu;
@@ -79,7 +82,7 @@ int main(void)
 	dom_set("max_changes_per_s", "100");
 	dom_set("resume_delay_us", "100");
 	osc = dom("oscillations");
-	pattern(&hi, 300, 700);
+	pattern(&hi, 300, 700, &cycles);
 	/* A slow guest (the debug kernel) may not keep the pattern's pace. */
 	if (dom("oscillations") < osc + 3)
 		xt_skip("hysteresis-adapts", "the guest did not keep the pattern's pace: %lld oscillations",
@@ -95,14 +98,21 @@ int main(void)
 	 * + a bucket of 2 (and 2 for the edges).
 	 */
 	dom_set("max_changes_per_s", "0");
-	free_changes = pattern(&hi, 5000, 60000);
+	free_changes = pattern(&hi, 5000, 60000, &free_cycles);
 	dom_set("max_changes_per_s", "10");
 	limited = dom("rate_limited");
-	changes = pattern(&hi, 5000, 60000);
+	changes = pattern(&hi, 5000, 60000, &cycles);
 	printf("rate_limit: %lld runlist changes in 1 s without a limit, %lld with 10/s (modelled)\n",
 	       free_changes, changes);
-	xt_check("unlimited-changes-per-gap", free_changes >= 16,
-		 "%lld changes in 1 s", free_changes);
+	/*
+	 * Per kernel and gap, a pause and a resume (the last resume may fall
+	 * after the second): counted against the cycles the guest made, as
+	 * a loaded host makes fewer than 15 in its second.
+	 */
+	xt_check("unlimited-changes-per-gap",
+		 free_cycles >= 4 && free_changes >= 2 * free_cycles - 1,
+		 "%lld changes in %lld kernels and gaps", free_changes,
+		 free_cycles);
 	xt_check("limit-bounds-changes", changes <= 10 + 1 + 1 + 2,
 		 "%lld changes in 1 s", changes);
 	xt_check("limit-counted", dom("rate_limited") > limited,

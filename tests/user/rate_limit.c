@@ -105,12 +105,13 @@ int main(void)
 	printf("rate_limit: %lld runlist changes in 1 s without a limit, %lld with 10/s (modelled)\n",
 	       free_changes, changes);
 	/*
-	 * Per kernel and gap, a pause and a resume (the last resume may fall
-	 * after the second): counted against the cycles the guest made, as
-	 * a loaded host makes fewer than 15 in its second.
+	 * Per kernel and gap, a pause and a resume: counted against the
+	 * cycles the guest made, as a loaded host makes fewer than 15 in its
+	 * second; at least 1.5 a cycle, as a cycle that a loaded guest
+	 * stretches (a kernel done before the poll saw it) may cost none.
 	 */
 	xt_check("unlimited-changes-per-gap",
-		 free_cycles >= 4 && free_changes >= 2 * free_cycles - 1,
+		 free_cycles >= 4 && 2 * free_changes >= 3 * free_cycles,
 		 "%lld changes in %lld kernels and gaps", free_changes,
 		 free_cycles);
 	xt_check("limit-bounds-changes", changes <= 10 + 1 + 1 + 2,

@@ -40,7 +40,7 @@ for line in "${lines[@]}"; do
 			--timeout $((secs * 4 + 300)) \
 			--env "XSCHED_CHURN_SECONDS=$secs" >"$out" 2>&1 || rc=$?
 		log=$XSCHED_BUILD/logs/churn-$line-$boot.log
-		cp "$XSCHED_BUILD/logs/qemu-$line.log" "$log"
+		cp "$XSCHED_BUILD/logs/qemu-$line-churn.log" "$log"
 		fig=$(sed -n 's/^churn: \([0-9]*\) s: high \([0-9]*\) bursts.*churners \([0-9]*\) + \([0-9]*\) loops, \([0-9]*\) children.*/\1 \2 \3 \4 \5/p' "$log" | tail -1)
 		if [ -n "$fig" ]; then
 			read -r s bursts c1 c2 kids <<<"$fig"

@@ -38,10 +38,11 @@ for line in "${lines[@]}"; do
 		--timeout $((calls / 50 + 600)) \
 		--env "XSCHED_FUZZ_CALLS=$calls" >"$out" 2>&1 || rc=$?
 	log=$XSCHED_BUILD/logs/fuzz-$line.log
-	cp "$XSCHED_BUILD/logs/qemu-$line.log" "$log"
+	cp "$XSCHED_BUILD/logs/qemu-$line-fuzz.log" "$log"
 	read -r c e k <<<"$(sed -n 's/^fuzz: \([0-9]*\) calls (\([0-9]*\) returned an error), \([0-9]*\) children.*/\1 \2 \3/p' "$log" | tail -1)"
 	slab=$(sed -n 's/^fuzz: SUnreclaim \(-\{0,1\}[0-9]*\) kB before, \(-\{0,1\}[0-9]*\) kB after.*/\1 \/ \2/p' "$log" | tail -1)
 	verdict=$(bench_verdict "$rc" "$log" "$out")
+	[ -n "${c:-}" ] || verdict="fail (no fuzz summary in $log)"
 	printf '%-6s %10s %10s %9s %22s %8s  %s\n' "$line" "${c:--}" "${e:--}" \
 		"${k:--}" "${slab:--}" $((SECONDS - t0)) "$verdict"
 	rm -f "$out"

@@ -37,7 +37,7 @@ for line in "${lines[@]}"; do
 		--timeout $((secs * 2 + 600)) \
 		--env "XSCHED_SOAK_SECONDS=$secs" >"$out" 2>&1 || rc=$?
 	log=$XSCHED_BUILD/logs/soak-$line.log
-	cp "$XSCHED_BUILD/logs/qemu-$line.log" "$log"
+	cp "$XSCHED_BUILD/logs/qemu-$line-soak.log" "$log"
 	fig=$(grep -m1 '^soak: ' "$log" || echo "soak: no figures (see $log)")
 	verdict=$(bench_verdict "$rc" "$log" "$out")
 	echo "$line: $fig"

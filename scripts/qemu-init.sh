@@ -35,6 +35,12 @@ if ip link set lo up 2>/dev/null; then
 	sleep 0.2
 fi
 
+# Tracing never hooks the scheduler: enabling a trace event (a test
+# enabling xsched's) otherwise turns on command-line recording, which
+# patches the sched_switch tracepoint in __schedule() while the other
+# vCPU runs it; a 6.12 guest took a stray int3 there once.
+echo 0 >/sys/kernel/tracing/options/record-cmd 2>/dev/null
+
 xt() { echo "XT $*"; }
 echo "xsched-qemu: begin" >/dev/kmsg
 echo "XT BEGIN $(uname -r)"

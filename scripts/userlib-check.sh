@@ -146,14 +146,8 @@ fi
 
 # xt_results NAME OUTFILE RC: a host test program's XT lines as results.
 xt_results() {
-	local name=$1 file=$2 rc=$3 _ status case rest
-	while read -r _ status case rest; do
-		case "$status" in
-		PASS) result pass "userlib/$case" ;;
-		FAIL) result fail "userlib/$case" "$rest" ;;
-		SKIP) result skip "userlib/$case" "$rest" ;;
-		esac
-	done < <(grep -E '^XT (PASS|FAIL|SKIP) ' "$file")
+	local name=$1 file=$2 rc=$3
+	report_xt userlib "$file"
 	case $rc in
 	0|1|77) ;;
 	*) result fail "userlib/$name/exit" "status $rc" ;;

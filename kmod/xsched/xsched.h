@@ -147,7 +147,10 @@ struct xsched_binding;
 struct xsched_policy {
 	const char *name;
 	/*
-	 * Called under dom->mutex and dom->lock.  Returns the operator
+	 * Called under dom->lock, by the decider (dom->mutex held) or by
+	 * the poll while no decision is being applied (dom->deciding
+	 * false; xsched_poll_settle()).  Set tenant levels with
+	 * xsched_tenant_set_level().  Returns the operator
 	 * priority below which every queue must be paused, sets each
 	 * tenant's level (own priorities below it paused; 0 for none) and
 	 * *next to when it wants to be called again (U64_MAX: only on a
@@ -194,6 +197,14 @@ struct xsched_domain {
 	unsigned long busy_levels;	/* bit L: a queue at op. L is busy */
 	unsigned int level;		/* enforced: below it all paused */
 	unsigned int target;		/* the level being applied */
+	/*
+	 * dom->lock: a decision is being made or applied under dom->mutex
+	 * (the poll then leaves every decision to the decider); the last
+	 * one was not applied in full (a fault, the limit); tenant levels
+	 * changed (bumped on every change).
+	 */
+	bool deciding, unsettled;
+	u32 levels_gen;
 	bool rise;			/* a rise since the last pause */
 	bool skip_delay;		/* a top queue waits: resume now */
 	const struct xsched_policy *policy;
@@ -221,7 +232,8 @@ struct xsched_domain {
 	u64 last_resume_at, last_osc_at;
 	u32 slow_op_ms;			/* an op slower than this is a fault */
 	/* counters */
-	u64 decisions, pauses, resumes, errors;
+	u64 decisions, pauses, resumes, errors;	/* decisions: dom->lock */
+	u64 poll_decisions;		/* made by the poll, dom->lock */
 	u64 decide_ns;			/* time spent deciding and applying */
 	u64 polls, poll_ns;		/* dom->lock */
 	u64 polled;			/* queues read by polls, dom->lock */
@@ -348,6 +360,18 @@ void xsched_decide(struct xsched_domain *dom, u64 now);
 void xsched_decide_work(struct kthread_work *work);
 int xsched_apply(struct xsched_domain *dom, bool pause, u64 now);
 void xsched_tenants_clear(struct xsched_domain *dom);
+
+/* Under dom->lock: @t's own priorities below @level are to be paused. */
+static inline void xsched_tenant_set_level(struct xsched_domain *dom,
+					   struct xsched_tenant *t,
+					   unsigned int level)
+{
+	if (t->level == level)
+		return;
+	t->level = level;
+	dom->levels_gen++;
+}
+
 u64 xsched_resume_delay_ns(const struct xsched_domain *dom);
 struct xsched_tenant *xsched_tenant_get(struct xsched_domain *dom,
 					kuid_t uid, unsigned int tier);
@@ -364,7 +388,12 @@ void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
 
 /* xsched_poll.c: the poll */
 void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now);
-bool xsched_poll_pass(struct xsched_domain *dom, u64 now);
+/* What a poll pass found: activity changed; a queue has pages to pin. */
+#define XSCHED_POLL_CHANGED	BIT(0)
+#define XSCHED_POLL_PIN		BIT(1)
+unsigned int xsched_poll_pass(struct xsched_domain *dom, u64 now);
+bool xsched_poll_settle(struct xsched_domain *dom, u64 now);
+u64 xsched_poll_due(const struct xsched_domain *dom, u64 now);
 enum hrtimer_restart xsched_poll_fn(struct hrtimer *t);
 
 /* xsched_rules.c: operator priorities */

@@ -207,7 +207,7 @@ void xsched_tenants_clear(struct xsched_domain *dom)
 	struct xsched_tenant *t;
 
 	list_for_each_entry(t, &dom->tenants, link) {
-		t->level = 0;
+		xsched_tenant_set_level(dom, t, 0);
 		t->idle_since = 0;
 	}
 }
@@ -333,6 +333,7 @@ void xsched_decide(struct xsched_domain *dom, u64 now)
 		pr_info_ratelimited("%s: scheduling again\n", dom->name);
 	}
 	raw_spin_lock_irq(&dom->lock);
+	dom->deciding = true;	/* the poll keeps off until it is applied */
 	t0 = ktime_get_ns();
 	dom->target = dom->policy->decide(dom, now, &next);
 	dom->policy_ns += ktime_get_ns() - t0;
@@ -342,29 +343,27 @@ void xsched_decide(struct xsched_domain *dom, u64 now)
 		next = min(next, dom->degraded_until);
 	}
 	dom->next_decide = next;
-	raw_spin_unlock_irq(&dom->lock);
 	dom->decisions++;
+	raw_spin_unlock_irq(&dom->lock);
 	trace_xsched_decide(dom->gpu_id, old, dom->target, dom->busy_levels);
 	ret = xsched_apply(dom, true, now);
 	if (!ret)
 		ret = xsched_apply(dom, false, now);
+	raw_spin_lock_irq(&dom->lock);
 	if (ret == -EBUSY) {	/* the limit: resume at its next token */
-		raw_spin_lock_irq(&dom->lock);
 		dom->next_decide = min(dom->next_decide,
 				       xsched_tokens_next(dom));
-		raw_spin_unlock_irq(&dom->lock);
-		return;
-	}
-	if (ret) {
-		raw_spin_lock_irq(&dom->lock);
+	} else if (ret) {
 		/* Degraded: what a queue created meanwhile finds in force. */
 		dom->target = 0;
 		xsched_tenants_clear(dom);
 		dom->next_decide = min(dom->next_decide, now + XSCHED_RETRY_NS);
-		raw_spin_unlock_irq(&dom->lock);
-		return;
+	} else {
+		dom->level = dom->target;
 	}
-	dom->level = dom->target;
+	dom->unsettled = ret != 0;
+	dom->deciding = false;
+	raw_spin_unlock_irq(&dom->lock);
 }
 
 void xsched_decide_work(struct kthread_work *work)

@@ -56,13 +56,15 @@ static bool hpf_tenants(struct xsched_domain *dom, unsigned int level,
 
 	list_for_each_entry(t, &dom->tenants, link) {
 		if (t->tier != level) {
-			t->level = 0;
+			xsched_tenant_set_level(dom, t, 0);
 			t->idle_since = 0;
 			continue;
 		}
-		t->level = hpf_level(t->level,
-				     t->busy_own ? __fls(t->busy_own) : 0,
-				     &t->idle_since, delay, now, next);
+		xsched_tenant_set_level(dom, t,
+					hpf_level(t->level, t->busy_own ?
+						  __fls(t->busy_own) : 0,
+						  &t->idle_since, delay, now,
+						  next));
 		waiting |= !!(t->busy_own & (BIT(t->level) - 1));
 	}
 	return waiting;

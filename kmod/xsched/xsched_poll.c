@@ -14,6 +14,7 @@
 #include <linux/moduleparam.h>
 
 #include "xsched.h"
+#include "xsched_trace.h"
 
 /*
  * A busy domain reads every queue (statistics, lower levels, tenants
@@ -23,15 +24,20 @@
 #define XSCHED_FULL_POLL_NS		(10 * NSEC_PER_MSEC)
 
 /*
- * A fast poll may come up to poll_us / XSCHED_POLL_SLACK_DIV late, so
- * that the hrtimer core runs the polls of busy domains falling due
- * within that window in one interrupt: once two have shared one, they
- * re-arm together and keep sharing, so N busy domains settle on about
- * one timer interrupt per poll period rather than N.  A doorbell is
- * still seen within 1.25 poll_us.  Idle polls are not batched: they are
- * spread over the idle period on purpose (xsched_poll_next_idle()).
+ * Polls fall on a grid: every poll, fast or idle, is due at a multiple of
+ * the domain's poll period on CLOCK_MONOTONIC (xsched_poll_due()).  The
+ * polls of domains with the same period then expire at the same instant,
+ * which the hrtimer core serves in one timer interrupt per CPU: N busy
+ * domains cost one interrupt per poll period rather than N (interrupts,
+ * more than reads, were what watching cost).  A doorbell is still seen
+ * within one poll period.
  */
-#define XSCHED_POLL_SLACK_DIV		4
+u64 xsched_poll_due(const struct xsched_domain *dom, u64 now)
+{
+	u64 fast = (u64)dom->poll_us * NSEC_PER_USEC;
+
+	return (div64_u64(now, fast) + 1) * fast;
+}
 
 /*
  * A domain with no busy queue cannot need a pause until a second queue
@@ -94,7 +100,8 @@ static u64 xsched_poll_idle_period(u64 now, u64 idle, u64 fast)
 		if ((s64)(now - READ_ONCE(xsched_scale[i].at)) <= (s64)(2 * idle))
 			sum += READ_ONCE(xsched_scale[i].cost);
 	period = div64_u64(idle * sum, XSCHED_SCALE_REF);
-	return clamp(period, fast, idle);
+	/* Whole fast periods: idle polls stay on the grid. */
+	return max(fast, div64_u64(min(period, idle), fast) * fast);
 }
 
 /* The first instant after @now that is @phase past a multiple of @period. */
@@ -137,8 +144,7 @@ static void xsched_poll_wake(struct xsched_domain *dom, u64 now)
 	if (!dom->poll_idle || dom->dead || !dom->poll_us)
 		return;
 	dom->poll_idle = false;
-	hrtimer_start(&dom->poll,
-		      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
+	hrtimer_start(&dom->poll, ns_to_ktime(xsched_poll_due(dom, now)),
 		      HRTIMER_MODE_ABS_HARD);
 }
 
@@ -181,7 +187,8 @@ void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now)
 struct xsched_poll_ctx {
 	u64 now;
 	unsigned int read;		/* queues read */
-	bool kick;			/* the decider must run */
+	bool kick;			/* activity changed: decide */
+	bool pin;			/* the decider must pin pages */
 	bool fell;			/* a queue went idle */
 };
 
@@ -207,7 +214,7 @@ static void xsched_poll_queue(struct xsched_queue *q,
 		xsched_queue_set_busy(q, busy, c->now);
 		c->kick = true;
 	}
-	c->kick |= q->need_pin;
+	c->pin |= q->need_pin;
 	c->read++;
 }
 
@@ -279,8 +286,9 @@ static bool xsched_poll_fast(struct xsched_domain *dom,
 
 /*
  * The poll: a hard-irq hrtimer, so that neither softirq deferral nor busy
- * user threads delay it.  It reads the watched queues' dispatch ids and
- * wakes the domain's decider (a SCHED_FIFO kthread) on any change.
+ * user threads delay it.  It reads the watched queues' dispatch ids and,
+ * on any change, decides (xsched_poll_settle()); it wakes the domain's
+ * decider (a SCHED_FIFO kthread) when the decision changes something.
  *
  * Most polls are fast passes (xsched_poll_fast()); a poll every
  * XSCHED_FULL_POLL_NS, and any poll that sees the top busy level fall,
@@ -288,10 +296,10 @@ static bool xsched_poll_fast(struct xsched_domain *dom,
  * A queue xsched paused while it was busy is never read: it cannot make
  * progress while unmapped, so it stays busy until it is resumed.
  *
- * xsched_poll_pass() is one poll, under dom->lock; true if the decider
- * must run.
+ * xsched_poll_pass() is one poll, under dom->lock; returns what it found
+ * (XSCHED_POLL_CHANGED, XSCHED_POLL_PIN), 0 for nothing.
  */
-bool xsched_poll_pass(struct xsched_domain *dom, u64 now)
+unsigned int xsched_poll_pass(struct xsched_domain *dom, u64 now)
 {
 	struct xsched_poll_ctx c = { .now = now };
 	struct xsched_queue *q;
@@ -305,7 +313,49 @@ bool xsched_poll_pass(struct xsched_domain *dom, u64 now)
 			xsched_poll_queue(q, &c);
 	}
 	dom->polled += c.read;
-	return c.kick;
+	return (c.kick ? XSCHED_POLL_CHANGED : 0) | (c.pin ? XSCHED_POLL_PIN : 0);
+}
+
+/**
+ * xsched_poll_settle() - make a decision in the poll, if it changes nothing
+ * @dom: the domain, dom->lock held
+ * @now: the poll's clock
+ *
+ * Most changes of activity change no queue's state: the top level falls
+ * and the policy only starts the resume delay, a queue at the enforced
+ * level starts or ends, a timed decision finds nothing due.  Waking the
+ * decider for them cost a wake-up and two context switches each, a third
+ * of the decider's runs under serving load.  The poll makes such a
+ * decision itself: the policy runs here, under dom->lock as always, and
+ * if it leaves the enforced level and every tenant's level as they are,
+ * its timed wake-up is recorded and the decider stays asleep.  Anything
+ * else is left to the decider, which decides again: while a decision is
+ * being made or applied (dom->deciding), while the last one is not in
+ * force in full (a fault or the limit), when degraded, and when a
+ * waiting queue asks for an immediate resume (skip_delay, which the
+ * policy consumes).
+ *
+ * Return: true if the decision was made and changes nothing.
+ */
+bool xsched_poll_settle(struct xsched_domain *dom, u64 now)
+{
+	u32 gen = dom->levels_gen;
+	unsigned int target;
+	u64 next;
+
+	lockdep_assert_held(&dom->lock);
+	if (dom->deciding || dom->unsettled || dom->dead ||
+	    READ_ONCE(dom->degraded) || dom->skip_delay)
+		return false;
+	target = dom->policy->decide(dom, now, &next);
+	dom->policy_ns += ktime_get_ns() - now;
+	if (target != dom->level || gen != dom->levels_gen)
+		return false;
+	dom->next_decide = next;
+	dom->decisions++;
+	dom->poll_decisions++;
+	trace_xsched_decide(dom->gpu_id, dom->level, target, dom->busy_levels);
+	return true;
 }
 
 /*
@@ -313,9 +363,9 @@ bool xsched_poll_pass(struct xsched_domain *dom, u64 now)
  * not woken by this poll and no timed decision asked for (a resume after
  * the top fell, a retry, a degraded period all ask for one).
  */
-static bool xsched_poll_cold(struct xsched_domain *dom, u64 now, bool kick)
+static bool xsched_poll_cold(struct xsched_domain *dom, u64 now, bool woke)
 {
-	return !kick && !dom->busy_levels && dom->next_decide == U64_MAX &&
+	return !woke && !dom->busy_levels && dom->next_decide == U64_MAX &&
 	       now - dom->busy_until >= XSCHED_COLD_NS;
 }
 
@@ -323,31 +373,28 @@ enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 {
 	struct xsched_domain *dom = container_of(t, struct xsched_domain,
 						 poll);
-	u64 now = ktime_get_ns(), idle = READ_ONCE(idle_poll_us), next, slack;
-	bool kick;
+	u64 now = ktime_get_ns(), idle = READ_ONCE(idle_poll_us), next;
+	unsigned int found;
+	bool wake = false;
 
 	raw_spin_lock(&dom->lock);
 	dom->poll_idle = false;
 	xsched_scale_note(dom, now);
-	kick = xsched_poll_pass(dom, now);
-	kick |= now >= dom->next_decide;
-	if (kick && !dom->dead)
+	found = xsched_poll_pass(dom, now);
+	if ((found || now >= dom->next_decide) && !dom->dead)
+		wake = (found & XSCHED_POLL_PIN) ||
+		       !xsched_poll_settle(dom, now);
+	if (wake)
 		kthread_queue_work(dom->decider, &dom->decide_work);
 	/* Re-armed here, never by returning HRTIMER_RESTART: see queue_add. */
 	if (dom->nr_queues && dom->poll_us && !dom->dead) {
 		dom->poll_idle = idle > dom->poll_us &&
-				 xsched_poll_cold(dom, now, kick);
-		slack = 0;
-		if (dom->poll_idle) {
-			next = xsched_poll_next_idle(dom, now,
-						     idle * NSEC_PER_USEC);
-		} else {
-			next = now + dom->poll_us * NSEC_PER_USEC;
-			slack = dom->poll_us * NSEC_PER_USEC /
-				XSCHED_POLL_SLACK_DIV;
-		}
-		hrtimer_start_range_ns(&dom->poll, ns_to_ktime(next), slack,
-				       HRTIMER_MODE_ABS_HARD);
+				 xsched_poll_cold(dom, now, wake);
+		next = dom->poll_idle ?
+		       xsched_poll_next_idle(dom, now, idle * NSEC_PER_USEC) :
+		       xsched_poll_due(dom, now);
+		hrtimer_start(&dom->poll, ns_to_ktime(next),
+			      HRTIMER_MODE_ABS_HARD);
 	}
 	dom->poll_ns += ktime_get_ns() - now;
 	raw_spin_unlock(&dom->lock);

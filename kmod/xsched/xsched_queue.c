@@ -81,9 +81,9 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 	list_add_tail(&q->dom_link, &dom->queues);
 	list_add_tail(&q->prio_link, &q->tenant->prios[q->prio]);
 	if (!dom->nr_queues++ && dom->poll_us)
-		hrtimer_start(&dom->poll,
-			      ns_to_ktime(now + dom->poll_us * NSEC_PER_USEC),
+		hrtimer_start(&dom->poll, ns_to_ktime(xsched_poll_due(dom, now)),
 			      HRTIMER_MODE_ABS_HARD);
+	dom->deciding = true;	/* the poll keeps off the levels */
 	raw_spin_unlock_irq(&dom->lock);
 	/*
 	 * The provider's state first (it may have the queue paused), then
@@ -91,12 +91,18 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 	 * paused at once.
 	 */
 	dom->target = dom->degraded ? 0 : dom->level;
-	if (xsched_apply(dom, true, now) || xsched_apply(dom, false, now)) {
-		/* Degraded now: the decider makes everything run. */
-		raw_spin_lock_irq(&dom->lock);
+	ret = xsched_apply(dom, true, now);
+	if (!ret)
+		ret = xsched_apply(dom, false, now);
+	raw_spin_lock_irq(&dom->lock);
+	if (ret) {
+		/* Degraded now, or the limit: the decider makes it right. */
 		dom->next_decide = min(dom->next_decide, now);
-		raw_spin_unlock_irq(&dom->lock);
+		dom->unsettled = true;
 	}
+	dom->deciding = false;
+	raw_spin_unlock_irq(&dom->lock);
+	ret = 0;
 out:
 	mutex_unlock(&dom->mutex);
 	if (!ret)
@@ -362,6 +368,7 @@ void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 	dom->target = 0;
 	dom->max_changes_per_s = 0;
 	raw_spin_lock_irq(&dom->lock);
+	dom->deciding = true;	/* for good: the poll decides nothing now */
 	xsched_tenants_clear(dom);
 	raw_spin_unlock_irq(&dom->lock);
 	if (!node_gone && xsched_apply(dom, false, ktime_get_ns()))

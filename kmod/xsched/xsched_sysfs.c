@@ -76,6 +76,7 @@ XSCHED_DOM_U64(gpu_id, dom->gpu_id);
 XSCHED_DOM_U64(nr_queues, dom->nr_queues);
 XSCHED_DOM_U64(level, dom->level);
 XSCHED_DOM_U64(decisions, dom->decisions);
+XSCHED_DOM_U64(poll_decisions, dom->poll_decisions);
 XSCHED_DOM_U64(pauses, dom->pauses);
 XSCHED_DOM_U64(resumes, dom->resumes);
 XSCHED_DOM_U64(errors, dom->errors);
@@ -247,6 +248,7 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_nr_queues.attr,
 	&dom_attr_level.attr,
 	&dom_attr_decisions.attr,
+	&dom_attr_poll_decisions.attr,
 	&dom_attr_pauses.attr,
 	&dom_attr_resumes.attr,
 	&dom_attr_errors.attr,

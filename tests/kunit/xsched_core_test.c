@@ -1105,6 +1105,103 @@ static bool fx_poll(struct core_fx *fx, u64 now, u64 *read)
 	return kick;
 }
 
+/* xsched_poll_settle() at @now, as the poll calls it. */
+static bool fx_settle(struct core_fx *fx, u64 now)
+{
+	bool settled;
+
+	raw_spin_lock_irq(&fx->dom->lock);
+	settled = xsched_poll_settle(fx->dom, now);
+	raw_spin_unlock_irq(&fx->dom->lock);
+	return settled;
+}
+
+/*
+ * The poll makes the decisions that change nothing (a fall starting the
+ * resume delay, a queue at the enforced level starting) without waking
+ * the decider, and leaves every other one to it: a rise, the resume once
+ * the delay is over, a decision in progress, one not in force in full.
+ */
+static void core_poll_settles_what_changes_nothing(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct xsched_queue *high, *peer, *low;
+	u64 delay = (u64)fx->dom->resume_delay_us * US, t = T0;
+	u64 decisions;
+
+	high = mock_create(test, fx, MOCK_TGID, 0, 11);
+	peer = mock_create(test, fx, MOCK_TGID, 1, 11);
+	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
+	fx_busy(fx, low, true, t);
+	fx_decide(fx, t);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 0U);
+	/* Nothing new: the level stays. */
+	KUNIT_EXPECT_TRUE(test, fx_settle(fx, t + 100 * US));
+	KUNIT_EXPECT_EQ(test, fx->dom->poll_decisions, 1ULL);
+
+	/* A rise changes the level: the decider's, and it pauses. */
+	t += 100 * US;
+	fx_busy(fx, high, true, t);
+	decisions = fx->dom->decisions;
+	KUNIT_EXPECT_FALSE(test, fx_settle(fx, t));
+	KUNIT_EXPECT_EQ(test, fx->dom->decisions, decisions);
+	fx_decide(fx, t);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 11U);
+	KUNIT_EXPECT_TRUE(test, low->paused);
+	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
+
+	/* A second queue at level 11 starts: nothing to change. */
+	t += 100 * US;
+	fx_busy(fx, peer, true, t);
+	KUNIT_EXPECT_TRUE(test, fx_settle(fx, t));
+
+	/* Both fall: the poll starts the resume delay, nothing is resumed. */
+	t += 100 * US;
+	fx_busy(fx, high, false, t);
+	fx_busy(fx, peer, false, t);
+	KUNIT_EXPECT_TRUE(test, fx_settle(fx, t));
+	KUNIT_EXPECT_EQ(test, fx->dom->poll_decisions, 3ULL);
+	KUNIT_EXPECT_EQ(test, fx->dom->next_decide, t + delay);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 11U);
+	KUNIT_EXPECT_TRUE(test, low->paused);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 0U);
+
+	/* The delay is over: that decision resumes, so it is the decider's. */
+	KUNIT_EXPECT_TRUE(test, fx_settle(fx, t + delay - 1));
+	KUNIT_EXPECT_FALSE(test, fx_settle(fx, t + delay));
+	fx_decide(fx, t + delay);
+	KUNIT_EXPECT_EQ(test, fx_level(fx->dom), 0U);
+	KUNIT_EXPECT_FALSE(test, low->paused);
+	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
+
+	/* While the decider decides, the poll decides nothing. */
+	raw_spin_lock_irq(&fx->dom->lock);
+	fx->dom->deciding = true;
+	raw_spin_unlock_irq(&fx->dom->lock);
+	KUNIT_EXPECT_FALSE(test, fx_settle(fx, t + delay));
+	raw_spin_lock_irq(&fx->dom->lock);
+	fx->dom->deciding = false;
+	raw_spin_unlock_irq(&fx->dom->lock);
+
+	/*
+	 * A pause that failed: degraded and not in force, the decider's
+	 * until a decision is applied in full again.
+	 */
+	t += delay + 100 * US;
+	fx->mock.fail = -ETIMEDOUT;
+	fx_busy(fx, high, true, t);
+	fx_decide(fx, t);
+	KUNIT_EXPECT_TRUE(test, fx->dom->unsettled);
+	KUNIT_EXPECT_FALSE(test, fx_settle(fx, t + 100 * US));
+	fx->mock.fail = 0;
+	t += 200 * MS;
+	fx_decide(fx, t);
+	KUNIT_EXPECT_FALSE(test, fx->dom->degraded);
+	KUNIT_EXPECT_FALSE(test, fx->dom->unsettled);
+	KUNIT_EXPECT_TRUE(test, low->paused);
+	KUNIT_EXPECT_TRUE(test, fx_settle(fx, t + 100 * US));
+}
+
 static void fx_hint_flag(struct core_fx *fx, struct xsched_queue *q, bool on)
 {
 	raw_spin_lock_irq(&fx->dom->lock);
@@ -1974,6 +2071,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_only_changed_levels_are_touched),
 	KUNIT_CASE(core_poll_fast_pass_reads_only_what_decides),
 	KUNIT_CASE(core_poll_fast_pass_per_tenant),
+	KUNIT_CASE(core_poll_settles_what_changes_nothing),
 	KUNIT_CASE(core_queue_created_below_level_is_paused),
 	KUNIT_CASE(core_destroyed_queues_and_gone_process),
 	KUNIT_CASE(core_pending_events_of_short_queues_coalesce),

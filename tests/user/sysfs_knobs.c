@@ -18,7 +18,7 @@ static char ddir[128];
 static const char *const dom_files[] = {
 	"name", "gpu_id", "policy", "poll_us", "resume_delay_us",
 	"starvation_ms", "starvation_slice_ms", "hint_ms", "max_changes_per_s",
-	"rate_limited", "oscillations", "resume_delay_eff_us", "nr_queues", "level", "decisions", "pauses",
+	"rate_limited", "oscillations", "resume_delay_eff_us", "nr_queues", "level", "decisions", "poll_decisions", "pauses",
 	"resumes", "errors", "degraded", "pause_lat_mean_ns",
 	"pause_lat_max_ns", "pause_lat_sum_ns", "pause_lat_buckets_ns",
 	"pause_lat_hist", "decide_ns", "polls", "poll_ns", "polled",

@@ -134,28 +134,36 @@ for p in $parts; do
 	watch)
 		echo "== the cost of watching: 64 simulated nodes x 64 queues (one process per node), $watch_s s per run"
 		repro watch
-		printf '  %-30s | %12s | %9s | %9s | %11s | %8s | %10s\n' load "CPU taken" "poll_ns" "decide_ns" "decider CPU" "polls/s" "queues read/s"
-		for b in 0 8; do
+		printf '  %-26s | %9s | %8s | %8s | %8s | %9s | %8s | %8s\n' load "CPU taken" "poll_ns" "decider" "polls/s" "reads/s" "changes/s" "wake-ups/s"
+		for b in 0 8w 8; do
+			case $b in
+			0) name="idle: no queue busy" ;;
+			8w) name="8 nodes busy, watched" ;;
+			8) name="8 nodes serving" ;;
+			esac
 			off=$(kv_line "$log" WATCH "off-$b"); on=$(kv_line "$log" WATCH "on-$b")
-			awk -v name="$([ "$b" = 0 ] && echo "idle: no queue busy" || echo "load on $b of 64 nodes")" \
+			awk -v name="$name" \
 				-v off="$(kv "$off" spins_per_s)" -v on="$(kv "$on" spins_per_s)" -v n="$(kv "$on" cpus)" \
-				-v p="$(kv "$on" poll_pct)" -v d="$(kv "$on" decide_pct)" -v c="$(kv "$on" decider_cpu_pct)" \
-				-v ps="$(kv "$on" polls_per_s)" -v r="$(kv "$on" polled_per_s)" 'BEGIN {
-				if (off == "" || on == "" || !off) { printf "  %-30s | unavailable (a run failed)\n", name; exit }
-				printf "  %-30s | %11.2f%% | %8.3f%% | %8.3f%% | %10.3f%% | %8s | %10s\n",
-					name, 100 * (off - on) / (off / n), p, d, c, ps, r }'
+				-v p="$(kv "$on" poll_pct)" -v c="$(kv "$on" decider_cpu_pct)" \
+				-v ps="$(kv "$on" polls_per_s)" -v r="$(kv "$on" polled_per_s)" \
+				-v ch="$(kv "$on" changes_per_s)" -v w="$(kv "$on" decider_runs_per_s)" 'BEGIN {
+				if (off == "" || on == "" || !off) { printf "  %-26s | unavailable (a run failed)\n", name; exit }
+				printf "  %-26s | %8.2f%% | %7.3f%% | %7.3f%% | %8s | %9s | %8s | %8s\n",
+					name, 100 * (off - on) / (off / n), p, c, ps, r, ch, w }'
 		done
 		echo "  CPU taken: what xsched takes from applications, in % of one emulated"
 		echo "  CPU: one SCHED_IDLE spinner per CPU counts loops with xsched not loaded"
 		echo "  and loaded (interrupts included; the guest's /proc/stat counts hard-irq"
-		echo "  time as idle).  poll_ns, decide_ns: xsched's own time in its polls and"
-		echo "  its deciders (the latter includes waiting for runlist changes), summed"
-		echo "  over the 64 domains, in % of one CPU; decider CPU: the CPU time of the"
-		echo "  deciders' threads (the provider's pause and resume calls included)."
-		echo "  Load: per loaded node one"
-		echo "  training queue busy (priority 7) and one inference queue with a 1 ms"
-		echo "  kernel every 10 ms (11).  Targets: <= 1% of one core idle, <= 2% under"
-		echo "  load.  Load on all 64 nodes saturates this 2-CPU guest (docs/bench.md)."
+		echo "  time as idle).  poll_ns: xsched's own time in its polls, summed over the"
+		echo "  64 domains, in % of one CPU; decider: the CPU time of the deciders'"
+		echo "  threads, the provider's pause and resume calls (the simulator's model"
+		echo "  of a runlist change) included.  changes/s: runlist changes; wake-ups/s:"
+		echo "  decider runs.  Busy, watched: per loaded node one training queue busy"
+		echo "  (priority 7) and one idle inference queue (11) watched for a doorbell"
+		echo "  that never comes.  Serving: the same, with a 1 ms inference kernel"
+		echo "  every 10 ms on each.  Targets: watching <= 1% of one core idle, <= 2%"
+		echo "  under load.  Load on all 64 nodes saturates this 2-CPU guest"
+		echo "  (docs/bench.md)."
 		;;
 	pause)
 		echo "== pause latency: 15 busy low-priority queues, 1 high-priority queue"

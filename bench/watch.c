@@ -10,8 +10,9 @@
  *
  * Load (-b N): on the first N nodes, queue 1 (priority 7, a training
  * stream) runs one long kernel and queue 0 (priority 11, an inference
- * stream) a 1 ms kernel every 10 ms; every other queue (priority 7)
- * stays idle.  Prints one "WATCH ..." line.  Timed on xsched_sim.ko:
+ * stream) a 1 ms kernel every -i PERIOD_MS (default 10; 0: none, so that
+ * the high queue is watched but nothing is ever preempted); every other
+ * queue (priority 7) stays idle.  Prints one "WATCH ..." line.  Timed on xsched_sim.ko:
  * modelled figures; CPU times are those of the emulated CPU.
  */
 #include <dirent.h>
@@ -30,11 +31,11 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: watch [-q QUEUES] [-b LOADED_NODES] [-d SECONDS] [-s SETTLE_MS] [-l LABEL]\n"
-		   "  defaults: -q 64 -b 0 -d 5 -s 500 -l run\n");
+	fprintf(f, "usage: watch [-q QUEUES] [-b LOADED_NODES] [-i PERIOD_MS] [-d SECONDS] [-s SETTLE_MS] [-l LABEL]\n"
+		   "  defaults: -q 64 -b 0 -i 10 -d 5 -s 500 -l run\n");
 }
 
-static unsigned int nq = 64, load, seconds = 5, settle_ms = 500;
+static unsigned int nq = 64, load, period_ms = 10, seconds = 5, settle_ms = 500;
 static uint32_t gpu_ids[MAX_NODES];
 
 /* One node's queues; with load, rings queue 0 until killed. */
@@ -52,7 +53,7 @@ static int node_proc(unsigned int idx, unsigned int one, struct bench_barrier *b
 	for (i = 0; i < nq && !ret; i++)
 		ret = simq_create(&q[i], fd, gpu_ids[idx], i == 0 ? 11 : 7);
 	if (!ret && idx < load)
-		ret = simq_submit(&q[1], TRAIN_NS, 1);
+		ret = simq_submit(&q[1], TRAIN_NS, 8);	/* 80 s */
 	if (ret) {
 		fprintf(stderr, "watch: node %u queue %u: %s\n", idx, i,
 			strerror(-ret));
@@ -60,11 +61,12 @@ static int node_proc(unsigned int idx, unsigned int one, struct bench_barrier *b
 	}
 	bench_barrier_wait(b);
 	for (;;) {
-		if (idx >= load) {
+		if (idx >= load || !period_ms) {
 			pause();
 			continue;
 		}
-		usleep(9000 + idx * 7 % 1000);	/* spread over the nodes */
+		/* 1 ms less than the period, spread over the nodes */
+		usleep((period_ms - 1) * 1000 + idx * 7 % 1000);
 		if (simq_submit(&q[0], 1000 * US, 1) ||
 		    simq_wait(&q[0], q[0].wdid, 60000 * MS))
 			return 5;
@@ -125,6 +127,22 @@ static uint64_t xs_sum(const char *name, bool *have)
 	return sum;
 }
 
+/* The domains' counters the report uses, summed over the domains. */
+enum { XS_POLL_NS, XS_DECIDE_NS, XS_POLLED, XS_POLLS, XS_PAUSES, XS_RESUMES,
+       XS_DECISIONS, XS_POLL_DECISIONS, NR_XS };
+static const char *const xs_names[NR_XS] = {
+	"poll_ns", "decide_ns", "polled", "polls", "pauses", "resumes",
+	"decisions", "poll_decisions",
+};
+
+static void xs_read(uint64_t *v, bool *have)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_XS; i++)
+		v[i] = xs_sum(xs_names[i], have);
+}
+
 /*
  * CPU time (ns, the scheduler's own accounting) of the threads whose name
  * starts with @prefix: xsched's deciders are "xsched/GPU_ID" kthreads.
@@ -166,8 +184,7 @@ static uint64_t threads_cpu_ns(const char *prefix)
 
 int main(int argc, char **argv)
 {
-	uint64_t s0 = 0, s1 = 0, n0 = 0, n1 = 0, p0 = 0, p1 = 0, d0 = 0, d1 = 0;
-	uint64_t w0 = 0, w1 = 0, c0 = 0, c1 = 0;
+	uint64_t s0 = 0, s1 = 0, c0 = 0, c1 = 0, v[2][NR_XS] = { { 0 } };
 	struct xsched_sim_nodes nodes;
 	pid_t pid[MAX_NODES], spid[MAX_CPUS];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -177,10 +194,16 @@ int main(int argc, char **argv)
 	bool xs = false;
 	int opt, fd, failed = 0;
 
-	while ((opt = getopt(argc, argv, "q:b:d:s:l:h")) != -1) {
+	while ((opt = getopt(argc, argv, "q:b:i:d:s:l:h")) != -1) {
 		switch (opt) {
 		case 'q': nq = bench_num(optarg, 2, 1024, usage); break;
 		case 'b': load = bench_num(optarg, 0, MAX_NODES, usage); break;
+		case 'i': period_ms = bench_num(optarg, 0, 10000, usage);
+			  if (period_ms == 1) {
+				  usage(stderr);
+				  return 2;
+			  }
+			  break;
 		case 'd': seconds = bench_num(optarg, 1, 3600, usage); break;
 		case 's': settle_ms = bench_num(optarg, 0, 600000, usage); break;
 		case 'l': label = optarg; break;
@@ -226,17 +249,11 @@ int main(int argc, char **argv)
 	}
 	usleep(settle_ms * 1000);
 	s0 = spins_sum(ncpu);
-	p0 = xs_sum("poll_ns", &xs);
-	d0 = xs_sum("decide_ns", &xs);
-	w0 = xs_sum("polled", &xs);
-	n0 = xs_sum("polls", &xs);
+	xs_read(v[0], &xs);
 	c0 = threads_cpu_ns("xsched/");
 	usleep(seconds * 1000000ULL);
 	s1 = spins_sum(ncpu);
-	p1 = xs_sum("poll_ns", &xs);
-	d1 = xs_sum("decide_ns", &xs);
-	w1 = xs_sum("polled", &xs);
-	n1 = xs_sum("polls", &xs);
+	xs_read(v[1], &xs);
 	c1 = threads_cpu_ns("xsched/");
 	for (i = 0; i < ncpu; i++)
 		if (spid[i] > 0)
@@ -262,11 +279,16 @@ out:
 	printf("WATCH label=%s status=ok nodes=%u queues=%u load=%u seconds=%u cpus=%ld spins_per_s=%.0f xsched=%d",
 	       label, nodes.count, nq, load, seconds, ncpu,
 	       (double)(s1 - s0) / seconds, xs);
+#define XS_D(i)	((double)(v[1][i] - v[0][i]))
 	if (xs)
-		printf(" poll_pct=%.3f decide_pct=%.3f decider_cpu_pct=%.3f polls_per_s=%.0f polled_per_s=%.0f",
-		       (p1 - p0) / (seconds * 1e7), (d1 - d0) / (seconds * 1e7),
+		printf(" poll_pct=%.3f decide_pct=%.3f decider_cpu_pct=%.3f polls_per_s=%.0f polled_per_s=%.0f changes_per_s=%.0f decider_runs_per_s=%.0f poll_decisions_per_s=%.0f",
+		       XS_D(XS_POLL_NS) / (seconds * 1e7),
+		       XS_D(XS_DECIDE_NS) / (seconds * 1e7),
 		       (c1 - c0) / (seconds * 1e7),
-		       (double)(n1 - n0) / seconds, (double)(w1 - w0) / seconds);
+		       XS_D(XS_POLLS) / seconds, XS_D(XS_POLLED) / seconds,
+		       (XS_D(XS_PAUSES) + XS_D(XS_RESUMES)) / seconds,
+		       (XS_D(XS_DECISIONS) - XS_D(XS_POLL_DECISIONS)) / seconds,
+		       XS_D(XS_POLL_DECISIONS) / seconds);
 	printf("\n");
 	return 0;
 }

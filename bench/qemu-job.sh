@@ -302,6 +302,17 @@ part_watch() {
 		xs_stats "watch-$b"
 		xs_unload
 	done
+	# The floor of any poll every 100 us: empty timers at that period,
+	# one and eight (as many as the busy domains), without xsched, next
+	# to the busy-and-watched row's load.
+	for n in 1 8; do
+		rmmod xsched_sim || step_fail unload-xsched_sim-64
+		if insmod /modules/xsched_sim.ko nodes=64 calib_tick_us=100 calib_timers=$n; then
+			$B/watch -l "tick$n-8w" -b 8 -i 0 -d "${WATCH_S:-5}" || step_fail "watch/tick$n-8w"
+		else
+			step_fail load-xsched_sim-calib
+		fi
+	done
 	rmmod xsched_sim || step_fail unload-xsched_sim-64
 	insmod /modules/xsched_sim.ko || step_fail load-xsched_sim
 }

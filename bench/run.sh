@@ -151,6 +151,15 @@ for p in $parts; do
 				printf "  %-26s | %8.2f%% | %7.3f%% | %7.3f%% | %8s | %9s | %8s | %8s\n",
 					name, 100 * (off - on) / (off / n), p, c, ps, r, ch, w }'
 		done
+		off=$(kv_line "$log" WATCH "off-8w")
+		for t in 1 8; do
+			tick=$(kv_line "$log" WATCH "tick$t-8w")
+			awk -v off="$(kv "$off" spins_per_s)" -v on="$(kv "$tick" spins_per_s)" -v n="$(kv "$tick" cpus)" -v t="$t" 'BEGIN {
+				name = sprintf("floor: %d empty timer%s", t, t > 1 ? "s" : "")
+				if (off == "" || on == "" || !off) { printf "  %-26s | unavailable (a run failed)\n", name; exit }
+				printf "  %-26s | %8.2f%% | (no xsched: %d timer%s due together every 100 us, next to the busy row)\n",
+					name, 100 * (off - on) / (off / n), t, t > 1 ? "s" : "" }'
+		done
 		echo "  CPU taken: what xsched takes from applications, in % of one emulated"
 		echo "  CPU: one SCHED_IDLE spinner per CPU counts loops with xsched not loaded"
 		echo "  and loaded (interrupts included; the guest's /proc/stat counts hard-irq"

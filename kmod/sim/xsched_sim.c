@@ -50,6 +50,33 @@ module_param(cwsr_restore_us, uint, 0444);
 MODULE_PARM_DESC(cwsr_restore_us,
 		 "CWSR wave restore when kernels are in flight again: same volume read back");
 
+/*
+ * Calibration for bench/watch: an empty hard-irq hrtimer every
+ * calib_tick_us, due at multiples of it as xsched's polls are, so that
+ * the bench can tell what any poll at that period costs this CPU (the
+ * timer interrupt itself) from what xsched's polls add to it.
+ */
+static unsigned int calib_tick_us;
+module_param(calib_tick_us, uint, 0444);
+MODULE_PARM_DESC(calib_tick_us,
+		 "An empty hard-irq timer every this many us (0: none; at least 10), to measure what a timer interrupt costs");
+
+static unsigned int calib_timers = 1;
+module_param(calib_timers, uint, 0444);
+MODULE_PARM_DESC(calib_timers,
+		 "How many such timers, all due at once (1-64; default 1), as the polls of that many busy domains are");
+
+static struct hrtimer calib_timer[XSCHED_SIM_MAX_NODES];
+
+static enum hrtimer_restart calib_fn(struct hrtimer *t)
+{
+	u64 period = (u64)calib_tick_us * NSEC_PER_USEC;
+
+	hrtimer_set_expires(t, ns_to_ktime((div64_u64(ktime_get_ns(), period) +
+					    1) * period));
+	return HRTIMER_RESTART;
+}
+
 DEFINE_MUTEX(xsched_sim_lock);
 DEFINE_MUTEX(xsched_sim_listener_lock);
 LIST_HEAD(xsched_sim_procs);
@@ -928,6 +955,12 @@ static int __init xsched_sim_init(void)
 		pr_err("nodes=%u: must be 1..%d\n", nodes, XSCHED_SIM_MAX_NODES);
 		return -EINVAL;
 	}
+	if ((calib_tick_us && calib_tick_us < 10) || !calib_timers ||
+	    calib_timers > XSCHED_SIM_MAX_NODES) {
+		pr_err("calib_tick_us=%u calib_timers=%u: must be 0 or at least 10, and 1..%d\n",
+		       calib_tick_us, calib_timers, XSCHED_SIM_MAX_NODES);
+		return -EINVAL;
+	}
 	xsched_sim_gpus = kcalloc(nodes, sizeof(*xsched_sim_gpus), GFP_KERNEL);
 	if (!xsched_sim_gpus)
 		return -ENOMEM;
@@ -953,6 +986,17 @@ static int __init xsched_sim_init(void)
 	pr_info("%u simulated node(s), runlist change %u+%u/queue us, CWSR save %u us, restore %u us (modelled)\n",
 		nodes, cp_overhead_us, per_queue_us, cwsr_save_us,
 		cwsr_restore_us);
+	for (i = 0; calib_tick_us && i < calib_timers; i++) {
+		xsched_hrtimer_setup(&calib_timer[i], calib_fn,
+				     CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+		hrtimer_start(&calib_timer[i],
+			      ns_to_ktime(ktime_get_ns() +
+					  calib_tick_us * NSEC_PER_USEC),
+			      HRTIMER_MODE_ABS_HARD);
+	}
+	if (calib_tick_us)
+		pr_info("%u empty timer(s) every %u us (calibration)\n",
+			calib_timers, calib_tick_us);
 	return 0;
 
 err_free:
@@ -966,6 +1010,8 @@ static void __exit xsched_sim_exit(void)
 	unsigned int i;
 
 	/* No file is open (the fops hold the module), so no queue exists. */
+	for (i = 0; calib_tick_us && i < calib_timers; i++)
+		hrtimer_cancel(&calib_timer[i]);
 	xsched_sim_provider_gone();
 	misc_deregister(&xsched_sim_misc);
 	for (i = 0; i < xsched_sim_nr_gpus; i++)

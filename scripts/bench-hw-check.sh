@@ -8,7 +8,8 @@
 # each code object's ELF machine); two_model.py checked by pyflakes and
 # run in its dry-run mode (arguments, report) on the CPU; and
 # make bench-hw refusing to run, with what is missing, on a host without
-# a GPU and on a made-up one with a GPU but no xsched.  Nothing here runs
+# a GPU and on a made-up one with a GPU but no xsched; and the kit's
+# account of xsched's own CPU on made-up counters.  Nothing here runs
 # on a GPU.
 #
 # Usage: scripts/bench-hw-check.sh
@@ -109,6 +110,30 @@ if [ "$rc" = 1 ] && grep -q 'xsched.ko is not loaded' <<<"$msg" &&
 else
 	result fail bench-hw/gpu-without-xsched-refuses "exit $rc: $msg"
 fi
+# The kit's account of xsched's own CPU, on a made-up sysfs and /proc:
+# two domains and a decider, counters moved by known amounts over 2 s.
+. "$XSCHED_TOP/bench/hw/xs_cost.sh"
+xs_set() {	# xs_set DOMAIN poll_ns polls decisions poll_decisions pauses resumes
+	local d=$fake/sys/class/misc/xsched/domains/$1 f
+	shift
+	mkdir -p "$d"
+	for f in $XS_COST_FIELDS; do echo "$1" >"$d/$f"; shift; done
+}
+mkdir -p "$fake/proc/4242"
+echo "xsched/1001" >"$fake/proc/4242/comm"
+xs_set 1001 1000000 100 10 4 3 3; xs_set 1002 0 50 1 0 0 0
+echo "50000000 0 0" >"$fake/proc/4242/schedstat"
+a=$(XS_NOW_NS=1000000000 xs_snap "$fake")
+xs_set 1001 21000000 20100 1010 404 303 303; xs_set 1002 20000000 10050 601 0 300 300
+echo "90000000 0 0" >"$fake/proc/4242/schedstat"
+b=$(XS_NOW_NS=3000000000 xs_snap "$fake")
+got=$(xs_cost t "$a" "$b")
+want="COST label=t status=ok seconds=2.0 poll_pct=2.000 decider_cpu_pct=2.000 polls_per_s=15000 changes_per_s=600.0 decider_runs_per_s=600.0 poll_decisions_per_s=200.0"
+[ "$got" = "$want" ] && result pass bench-hw/xsched-cost-figures ||
+	result fail bench-hw/xsched-cost-figures "got '$got'"
+got=$(xs_cost t "$a" "$a")
+[ "$got" = "COST label=t status=unavailable" ] && result pass bench-hw/xsched-cost-no-time ||
+	result fail bench-hw/xsched-cost-no-time "got '$got'"
 rc=0; "$XSCHED_TOP/bench/hw/run.sh" --frobnicate >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] && result pass bench-hw/usage-exit-2 || result fail bench-hw/usage-exit-2 "exit $rc"
 summary

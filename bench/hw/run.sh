@@ -19,6 +19,8 @@
 #                ROCm; skipped, and said so, if it is not installed)
 #   attach_check xsched_attach_hip_stream through libxsched-hsa, against
 #                xsched's own list of the process's queues
+#   cost         xsched's own CPU (bench/hw/xs_cost.sh) during each serving
+#                run with xsched, and idle (no GPU work)
 #
 # Queue priorities come from libxsched-hsa (HSA_TOOLS_LIB, XSCHED_PRIORITY
 # per client process), the two-model's from xschedctl renice.  Writes one
@@ -29,6 +31,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$TOP/bench/report.sh"
+. "$TOP/bench/hw/xs_cost.sh"
 
 usage() { echo "usage: $0 [--out FILE] [--tasks N] [--serve-seconds N] [--quick]"; }
 out=
@@ -113,6 +116,16 @@ run() {	# run MODE CMD...: one program, its lines into $raw
 	echo "bench-hw: $*" >&2
 	"$@" | tee -a "$raw" || echo "bench-hw: failed: $*" >&2
 }
+# cost LABEL CMD...: run (with xsched) and what xsched's polls and
+# deciders cost the CPU meanwhile.
+cost() {
+	local label=$1 a
+	shift
+	sched xsched
+	a=$(xs_snap "$R")
+	if [ "$1" = idle ]; then sleep "$2"; else run xsched "$@"; fi
+	xs_cost "$label" "$a" "$(xs_snap "$R")" | tee -a "$raw"
+}
 B=$build
 run xsched "$B/attach_check" -l attach
 run xsched "$B/systematic" -l a -n 1 -H 1 -t "$tasks"
@@ -129,8 +142,9 @@ tk=${tk%.*}
 for r in 10 20 50; do
 	run xsched "$B/serving" -l "alone-$r" -r "$r" -T 0 -d "$serve_s"
 	run none "$B/serving" -l "none-$r" -r "$r" -T 2 -U "${tk:-0}" -d "$serve_s"
-	run xsched "$B/serving" -l "xs-$r" -r "$r" -T 2 -U "${tk:-0}" -d "$serve_s"
+	cost "serve-$r" "$B/serving" -l "xs-$r" -r "$r" -T 2 -U "${tk:-0}" -d "$serve_s"
 done
+cost idle idle "$serve_s"	# no GPU work: the cost of watching idle queues
 two="two-model: skipped: PyTorch for ROCm (torch, torchvision) is not installed"
 if python3 -c 'import torch, torchvision; assert torch.version.hip' 2>/dev/null; then
 	sched xsched
@@ -174,6 +188,9 @@ pl_table() {
 	serve_table "$raw" || true
 	echo
 	echo "$two"
+	echo
+	echo "xsched's own CPU (its counters; % of one core; targets: watching <= 1% idle, <= 2% under load):"
+	grep '^COST ' "$raw" || echo "no cost lines"
 	echo
 	echo "raw:"
 	cat "$raw"

@@ -10,6 +10,9 @@
  *     -> dom->mutex (decisions; every provider op on a domain is made
  *        under it; queues are removed under it)
  *        -> provider locks (taken inside the ops)
+ *        -> dom->qlock (mutex: a queue leaving the id xarray; readers
+ *           take it under xsched_lock without dom->mutex, and take
+ *           dom->lock inside it)
  *        -> dom->lock (raw spinlock, irq: queue lists, busy state; the
  *           poll timer, a hard-irq hrtimer, takes it; nothing under it
  *           sleeps or allocates)
@@ -186,6 +189,13 @@ struct xsched_domain {
 	struct xsched_binding *b;
 	struct list_head link;		/* b->domains */
 	struct mutex mutex;
+	/*
+	 * Readers' lock: LIST_QUEUES and QUEUE_INFO hold it while they read
+	 * a queue, xsched_queue_remove() across the queue's xa_erase(), so
+	 * that a reader never waits for a decision (dom->mutex is held
+	 * across runlist changes, up to amdkfd's preemption timeout).
+	 */
+	struct mutex qlock;
 	raw_spinlock_t lock;
 	bool dead;			/* provider or node gone: no more ops */
 	bool preemptive;		/* the node can pause queues */
@@ -330,6 +340,7 @@ struct xsched_queue *xsched_queue_alloc(void);
 void xsched_queue_free(struct xsched_queue *q);
 void xsched_queue_release(struct kobject *kobj);
 struct xsched_domain *xsched_queue_lock(u32 id, struct xsched_queue **qp);
+struct xsched_domain *xsched_queue_lock_read(u32 id, struct xsched_queue **qp);
 enum xsched_queue_state xsched_queue_state(const struct xsched_queue *q);
 void xsched_hints_release(const struct file *owner);
 int xsched_init_caches(void);

@@ -130,7 +130,9 @@ void xsched_queue_remove(struct xsched_queue *q)
 	dom->next_decide = 0;	/* the busy levels may have changed */
 	raw_spin_unlock_irq(&dom->lock);
 	xsched_tenant_put(dom, q->tenant);
+	mutex_lock(&dom->qlock);	/* no reader has it after this */
 	xa_erase(&xsched_queues, q->id);
+	mutex_unlock(&dom->qlock);
 	mutex_unlock(&dom->mutex);
 	xsched_qmem_unpin(&q->mem);
 	xsched_queue_free(q);
@@ -324,6 +326,7 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->b = b;
 	mutex_init(&dom->mutex);
+	mutex_init(&dom->qlock);
 	raw_spin_lock_init(&dom->lock);
 	INIT_LIST_HEAD(&dom->queues);
 	INIT_LIST_HEAD(&dom->tenants);
@@ -397,7 +400,9 @@ void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 		list_del(&q->prio_link);
 		raw_spin_unlock_irq(&dom->lock);
 		xsched_tenant_put(dom, q->tenant);
+		mutex_lock(&dom->qlock);
 		xa_erase(&xsched_queues, q->id);
+		mutex_unlock(&dom->qlock);
 		mutex_unlock(&dom->mutex);
 		xsched_qmem_unpin(&q->mem);
 		xsched_queue_free(q);
@@ -461,15 +466,10 @@ void xsched_exit_caches(void)
 	kmem_cache_destroy(xsched_queue_cache);
 }
 
-/**
- * xsched_queue_lock() - find a queue by id and lock its domain
- * @id: the xsched queue id
- * @qp: set to the queue
- *
- * Return: the queue's domain with dom->mutex held, for xsched_queue_unlock(),
- * or NULL if no live queue has that id.
- */
-struct xsched_domain *xsched_queue_lock(u32 id, struct xsched_queue **qp)
+/* Either lock of a live queue's domain: dom->qlock to read, dom->mutex. */
+static struct xsched_domain *xsched_queue_find_locked(u32 id,
+						      struct xsched_queue **qp,
+						      bool read)
 {
 	struct xsched_domain *dom = NULL;
 	struct xsched_queue *q;
@@ -482,16 +482,46 @@ struct xsched_domain *xsched_queue_lock(u32 id, struct xsched_queue **qp)
 		dom = READ_ONCE(q->dom);
 	rcu_read_unlock();
 	if (dom) {
-		mutex_lock(&dom->mutex);
-		/* Queues leave the xarray under dom->mutex: check again. */
+		mutex_lock(read ? &dom->qlock : &dom->mutex);
+		/* Queues leave the xarray under both: check again. */
 		if (dom->dead || xa_load(&xsched_queues, id) != q) {
-			mutex_unlock(&dom->mutex);
+			mutex_unlock(read ? &dom->qlock : &dom->mutex);
 			dom = NULL;
 		}
 	}
 	mutex_unlock(&xsched_lock);
 	*qp = dom ? q : NULL;
 	return dom;
+}
+
+/**
+ * xsched_queue_lock() - find a queue by id and lock its domain
+ * @id: the xsched queue id
+ * @qp: set to the queue
+ *
+ * Return: the queue's domain with dom->mutex held, for xsched_queue_unlock(),
+ * or NULL if no live queue has that id.
+ */
+struct xsched_domain *xsched_queue_lock(u32 id, struct xsched_queue **qp)
+{
+	return xsched_queue_find_locked(id, qp, false);
+}
+
+/**
+ * xsched_queue_lock_read() - find a queue by id to read it
+ * @id: the xsched queue id
+ * @qp: set to the queue
+ *
+ * Never waits for a decision: the queue stays alive while dom->qlock is
+ * held, but its decision state may change meanwhile (read each figure
+ * once).
+ *
+ * Return: the queue's domain with dom->qlock held, or NULL if no live
+ * queue has that id.
+ */
+struct xsched_domain *xsched_queue_lock_read(u32 id, struct xsched_queue **qp)
+{
+	return xsched_queue_find_locked(id, qp, true);
 }
 
 /**

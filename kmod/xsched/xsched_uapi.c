@@ -118,6 +118,8 @@ static void xsched_queue_fill(struct xsched_queue *q,
 {
 	struct xsched_domain *dom = q->dom;
 	bool whole = xsched_may_see(q);
+
+	lockdep_assert_held(&dom->qlock);
 	u64 now = ktime_get_ns();
 
 	memset(qi, 0, sizeof(*qi));
@@ -125,7 +127,7 @@ static void xsched_queue_fill(struct xsched_queue *q,
 	qi->gpu_id = dom->gpu_id;
 	qi->uid = from_kuid_munged(current_user_ns(), q->uid);
 	qi->queue_id = q->queue_id;
-	qi->priority = q->prio;
+	qi->priority = READ_ONCE(q->prio);
 	if (!whole)	/* hidepid 1: no pid, no state, no activity */
 		return;
 	rcu_read_lock();
@@ -133,11 +135,16 @@ static void xsched_queue_fill(struct xsched_queue *q,
 	rcu_read_unlock();
 	if (xsched_may_see_va(q))
 		qi->ring_va = q->ring_va;
-	qi->preempt_count = q->preempt_count;
-	qi->last_lat_ns = q->last_lat_ns;
-	qi->max_lat_ns = q->max_lat_ns;
-	qi->paused_ns = q->paused_ns +
-			(q->paused ? now - q->paused_since : 0);
+	/*
+	 * Written by decisions under dom->mutex, which readers do not take
+	 * (they hold dom->qlock): each figure is read once.
+	 */
+	qi->preempt_count = READ_ONCE(q->preempt_count);
+	qi->last_lat_ns = READ_ONCE(q->last_lat_ns);
+	qi->max_lat_ns = READ_ONCE(q->max_lat_ns);
+	qi->paused_ns = READ_ONCE(q->paused_ns);
+	if (READ_ONCE(q->paused))
+		qi->paused_ns += now - min(now, READ_ONCE(q->paused_since));
 	raw_spin_lock_irq(&dom->lock);
 	qi->state = xsched_queue_state(q);
 	if (q->hint)
@@ -292,7 +299,8 @@ static long xsched_ioc_list_queues(void __user *uarg)
 		if (!q)
 			break;
 		if (dom && xsched_list_wants(&l, dom)) {
-			mutex_lock(&dom->mutex);
+			/* Not dom->mutex: never wait for a decision. */
+			mutex_lock(&dom->qlock);
 			if (xa_load(&xsched_queues, id) == q &&
 			    !(l.flags & XSCHED_LIST_MINE && q->tgid != me) &&
 			    xsched_listed(q)) {
@@ -300,7 +308,7 @@ static long xsched_ioc_list_queues(void __user *uarg)
 				if (n < room)
 					xsched_queue_fill(q, &buf[n++]);
 			}
-			mutex_unlock(&dom->mutex);
+			mutex_unlock(&dom->qlock);
 		}
 		if (id++ == ULONG_MAX)
 			break;
@@ -328,17 +336,17 @@ static long xsched_ioc_queue_info(void __user *uarg)
 		return ret;
 	if (a.reserved0)
 		return -EINVAL;
-	dom = xsched_queue_lock(a.id, &q);
+	dom = xsched_queue_lock_read(a.id, &q);
 	if (!dom)
 		return -ENOENT;
 	if (!xsched_listed(q)) {
-		mutex_unlock(&dom->mutex);
+		mutex_unlock(&dom->qlock);
 		return -ENOENT;
 	}
 	xsched_queue_fill(q, &a.info);
-	a.op_priority = q->tier;
-	a.op_source = q->tier_src;
-	mutex_unlock(&dom->mutex);
+	a.op_priority = READ_ONCE(q->tier);
+	a.op_source = READ_ONCE(q->tier_src);
+	mutex_unlock(&dom->qlock);
 	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
 }
 

@@ -16,7 +16,7 @@
 #include "xtest.h"
 
 #define MS 1000000ULL
-#define FAULTS_CASES 32
+#define FAULTS_CASES 35
 
 static uint32_t gpu;
 static int sfd, xfd;
@@ -171,6 +171,36 @@ static void slow_case(void)
 	settle();
 }
 
+/*
+ * Readers never wait for a decision: while a pause takes a second (the
+ * decider holding the domain's mutex), LIST_QUEUES and QUEUE_INFO
+ * answer, and the pause is still running when they have.
+ */
+static void readers_case(void)
+{
+	long long slow0 = dom_ll("slow_ops");
+	struct simq lo, hi;
+	int ok, id, state;
+
+	ok = !make_low(&lo, 0, 3000) && !fault(XSCHED_SIM_FAULT_SLOW, 1, 1000) &&
+	     !simq_create(&hi, sfd, gpu, 13) && !simq_submit(&hi, 100 * MS, 1);
+	xt_check("readers/setup", ok, "setup failed");
+	usleep(100 * 1000);	/* the pause has begun: it needs 0.1 ms */
+	id = xsq_find(xfd, (uintptr_t)lo.ring);
+	state = id > 0 ? xsq_state(xfd, id) : -1;
+	ok = id > 0 && state >= 0 && dom_ll("slow_ops") == slow0;
+	xt_check("readers/do-not-wait-for-a-pause", ok,
+		 "queue %d state %d, slow pause done already: %lld", id, state,
+		 dom_ll("slow_ops") - slow0);
+	ok = XSQ_WAIT_FOR(dom_ll("slow_ops") == slow0 + 1, 3000) &&
+	     !simq_wait(&hi, 1, 5000 * MS) && !simq_wait(&lo, 1, 8000 * MS);
+	xt_check("readers/pause-ended-no-kernel-lost", ok,
+		 "slow_ops +%lld", dom_ll("slow_ops") - slow0);
+	simq_destroy(&hi);
+	simq_destroy(&lo);
+	settle();
+}
+
 static void reset_case(void)
 {
 	long long err0 = dom_ll("errors");
@@ -303,6 +333,7 @@ int main(void)
 	fail_pause_case();
 	fail_resume_case();
 	slow_case();
+	readers_case();
 	reset_case();
 	kill_case();
 	fault(XSCHED_SIM_FAULT_NONE, 0, 0);

@@ -155,10 +155,10 @@ for p in $parts; do
 		for t in 1 8; do
 			tick=$(kv_line "$log" WATCH "tick$t-8w")
 			awk -v off="$(kv "$off" spins_per_s)" -v on="$(kv "$tick" spins_per_s)" -v n="$(kv "$tick" cpus)" -v t="$t" 'BEGIN {
-				name = sprintf("floor: %d empty timer%s", t, t > 1 ? "s" : "")
+				name = sprintf("floor: %d empty timer%s", t, (t > 1 ? "s" : ""))
 				if (off == "" || on == "" || !off) { printf "  %-26s | unavailable (a run failed)\n", name; exit }
 				printf "  %-26s | %8.2f%% | (no xsched: %d timer%s due together every 100 us, next to the busy row)\n",
-					name, 100 * (off - on) / (off / n), t, t > 1 ? "s" : "" }'
+					name, 100 * (off - on) / (off / n), t, (t > 1 ? "s" : "") }'
 		done
 		echo "  CPU taken: what xsched takes from applications, in % of one emulated"
 		echo "  CPU: one SCHED_IDLE spinner per CPU counts loops with xsched not loaded"

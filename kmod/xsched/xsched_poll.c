@@ -29,8 +29,8 @@
  * polls of domains with the same period then expire at the same instant,
  * which the hrtimer core serves in one timer interrupt per CPU: N busy
  * domains cost one interrupt per poll period rather than N (interrupts,
- * more than reads, were what watching cost).  A doorbell is still seen
- * within one poll period.
+ * more than reads, were what watching cost).  A doorbell is seen within
+ * one poll period, or one and a half after a poll that ran late.
  */
 u64 xsched_poll_due(const struct xsched_domain *dom, u64 now)
 {
@@ -390,9 +390,15 @@ enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 	if (dom->nr_queues && dom->poll_us && !dom->dead) {
 		dom->poll_idle = idle > dom->poll_us &&
 				 xsched_poll_cold(dom, now, wake);
+		/*
+		 * At least half a period after this poll ends: a poll that
+		 * ran late, or long (a debug kernel), skips a grid instant
+		 * rather than running again at once from the interrupt.
+		 */
 		next = dom->poll_idle ?
 		       xsched_poll_next_idle(dom, now, idle * NSEC_PER_USEC) :
-		       xsched_poll_due(dom, now);
+		       xsched_poll_due(dom, ktime_get_ns() +
+				       dom->poll_us * NSEC_PER_USEC / 2);
 		hrtimer_start(&dom->poll, ns_to_ktime(next),
 			      HRTIMER_MODE_ABS_HARD);
 	}

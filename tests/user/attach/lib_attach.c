@@ -52,15 +52,20 @@ static uint32_t by_ring(struct xsched *xs, uint64_t ring)
 
 /* On a failure, what the library saw: this process's queues. */
 /*
- * The fallback is bounded (a few ms per attempt): on a loaded host an
- * attempt can end inconclusive (-EBUSY, -ENOENT), never wrong.  The
- * positive cases try a few times; any answer given must be right.
+ * The fallback is bounded (10 ms per attempt): on a loaded host, or on
+ * the debug kernel while kmemleak scans, an attempt can end inconclusive
+ * (-EBUSY, -ENOENT), never wrong.  The positive cases try again for up
+ * to 5 s (at least 5 attempts); an answer must come, and be right.
  */
+#define ATTACH_RETRY_NS	5000000000ULL
+
 static int attach_retry(struct xsched *xs, void *stream, uint32_t *id)
 {
+	uint64_t t0 = simq_now_ns();
 	int ret = -EBUSY, i;
 
-	for (i = 0; i < 5 && (ret == -EBUSY || ret == -ENOENT); i++)
+	for (i = 0; (i < 5 || simq_now_ns() - t0 < ATTACH_RETRY_NS) &&
+		    (ret == -EBUSY || ret == -ENOENT); i++)
 		ret = xsched_attach_hip_stream(xs, stream, id);
 	return ret;
 }

@@ -341,14 +341,15 @@ bool xsched_poll_settle(struct xsched_domain *dom, u64 now)
 {
 	u32 gen = dom->levels_gen;
 	unsigned int target;
-	u64 next;
+	u64 next, t0;
 
 	lockdep_assert_held(&dom->lock);
 	if (dom->deciding || dom->unsettled || dom->dead ||
 	    READ_ONCE(dom->degraded) || dom->skip_delay)
 		return false;
+	t0 = ktime_get_ns();
 	target = dom->policy->decide(dom, now, &next);
-	dom->policy_ns += ktime_get_ns() - now;
+	dom->policy_ns += ktime_get_ns() - t0;
 	if (target != dom->level || gen != dom->levels_gen)
 		return false;
 	dom->next_decide = next;

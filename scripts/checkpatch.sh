@@ -63,6 +63,18 @@ for cmd in "scripts/demo.sh --clock wall" "scripts/demo.sh --line 7" \
 		result fail "usage/${cmd// /_}" "exit $rc: $err"
 	fi
 done
+# The guest's bench programs refuse bad options the same way (exit 2
+# before touching a device); built here, they run on the host.
+make -C "$XSCHED_TOP/bench" --no-print-directory OUT="$XSCHED_BUILD/bench" >/dev/null 2>&1 ||
+	result fail usage/bench-build "make -C bench failed"
+for args in "-i 1" "-i x" "-b 65"; do
+	rc=0; err=$("$XSCHED_BUILD/bench/watch" $args 2>&1 >/dev/null) || rc=$?
+	if [ "$rc" = 2 ] && [[ $err == usage:* ]]; then
+		result pass "usage/bench/watch_${args// /_}"
+	else
+		result fail "usage/bench/watch_${args// /_}" "exit $rc: $err"
+	fi
+done
 for cmd in scripts/demo.sh bench/run.sh scripts/qemu-test.sh bench/churn.sh \
 	   bench/fuzz.sh bench/soak.sh; do
 	rc=0; out=$(bash "$XSCHED_TOP/$cmd" --help 2>/dev/null) || rc=$?

@@ -7,6 +7,7 @@
  * while its queues are open.
  */
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "simq.h"
@@ -196,6 +197,20 @@ static void unload_paused(struct simq *hi)
 	simq_destroy(&lo);
 }
 
+/* Loads xsched_sim.ko with @params: 0 if it loaded, else the errno. */
+static int sim_load_errno(const char *params)
+{
+	int kfd = open("/modules/xsched_sim.ko", O_RDONLY | O_CLOEXEC), err;
+
+	if (kfd < 0)
+		return errno;
+	err = syscall(SYS_finit_module, kfd, params, 0) ? errno : 0;
+	close(kfd);
+	if (!err)
+		system("rmmod xsched_sim");
+	return err;
+}
+
 /*
  * The provider goes while xsched is bound (its listener's gone() callback) and
  * comes back (module notifier): the domain goes and comes with it.
@@ -210,6 +225,16 @@ static void provider_cycle(void)
 	xt_check("provider-gone/rmmod-sim-while-bound", ok &&
 		 access("/sys/module/xsched_sim", F_OK) && access(d, F_OK),
 		 "rmmod %d, domain %s", ok, access(d, F_OK) ? "gone" : "left");
+	/* The calibration timers' bounds, refused at load with EINVAL. */
+	ok = sim_load_errno("calib_tick_us=5") == EINVAL &&
+	     sim_load_errno("calib_tick_us=100 calib_timers=0") == EINVAL &&
+	     sim_load_errno("calib_tick_us=100 calib_timers=65") == EINVAL &&
+	     access("/sys/module/xsched_sim", F_OK);
+	xt_check("sim-calib-params-out-of-range-einval", ok,
+		 "tick 5: %d, timers 0: %d, timers 65: %d",
+		 sim_load_errno("calib_tick_us=5"),
+		 sim_load_errno("calib_tick_us=100 calib_timers=0"),
+		 sim_load_errno("calib_tick_us=100 calib_timers=65"));
 	ok = system("insmod /modules/xsched_sim.ko") == 0;
 	xt_check("provider-back/domain-returns",
 		 ok && XSQ_WAIT_FOR(!access(d, F_OK), 2000),
@@ -267,7 +292,7 @@ int main(void)
 	struct simq hi;
 
 	xt_prog = "lifecycle";
-	xt_plan(19);
+	xt_plan(20);
 	fd = xsq_open();
 	sfd = open("/dev/" XSCHED_SIM_DEVICE_NAME, O_RDWR);
 	xsq_list_init(&l, sizeof(di), &di, 1);

@@ -15,7 +15,11 @@
  *           dom->lock inside it)
  *        -> dom->lock (raw spinlock, irq: queue lists, busy state; the
  *           poll timer, a hard-irq hrtimer, takes it; nothing under it
- *           sleeps or allocates)
+ *           sleeps or allocates; taken outside the poll to change
+ *           anything, it is taken with xsched_dom_lock_irq())
+ *   xsched_tick_lock (raw spinlock, irq: the domains on the shared poll
+ *   timer, xsched_poll.c) -> dom->lock: taken only by the two poll
+ *   timers' callbacks and xsched_poll_stop(), never under dom->lock.
  *   b->ev_lock (spinlock: pending provider events) is a leaf.
  *   xsched_rules_lock (mutex: operator rules, xsched_rules.c) is a leaf
  *   taken under xsched_lock and dom->mutex; only RCU and the kernfs
@@ -181,6 +185,9 @@ struct xsched_hpf {
 #define XSCHED_LAT_BUCKETS	16
 extern const u64 xsched_lat_bounds_ns[XSCHED_LAT_BUCKETS - 1];
 
+/* Words of user memory one poll pass may read and still be memoised. */
+#define XSCHED_MEMO_WORDS	128
+
 struct xsched_domain {
 	struct kobject kobj;		/* domains/<gpu_id>; release frees */
 	bool in_sysfs;
@@ -220,7 +227,10 @@ struct xsched_domain {
 	const struct xsched_policy *policy;
 	struct xsched_hpf hpf;
 	u64 next_decide;		/* policy's timed wake-up */
-	struct hrtimer poll;		/* hard irq */
+	struct hrtimer poll;		/* hard irq: its polls while cold */
+	/* on the tick (xsched_poll.c), and its next poll there: tick lock */
+	struct list_head tick_link;
+	u64 poll_at;
 	struct kthread_worker *decider;	/* SCHED_FIFO, one per domain */
 	struct kthread_work decide_work;
 	u64 *batch;			/* handles of one provider call */
@@ -245,11 +255,27 @@ struct xsched_domain {
 	u64 decisions, pauses, resumes, errors;	/* decisions: dom->lock */
 	u64 poll_decisions;		/* made by the poll, dom->lock */
 	u64 decide_ns;			/* time spent deciding and applying */
-	u64 polls, poll_ns;		/* dom->lock */
+	u64 polls;			/* dom->lock */
+	u64 poll_ns;			/* xsched_tick_lock */
 	u64 polled;			/* queues read by polls, dom->lock */
 	u64 full_polls;			/* polls that read every queue */
 	u64 full_poll_at;		/* the next full pass is due, dom->lock */
 	bool poll_idle;			/* polled at idle_poll_us, dom->lock */
+	/*
+	 * The poll's memo, dom->lock (xsched_poll_pass()): the words of
+	 * user memory the last pass read, and their values, when that pass
+	 * found nothing new; valid until memo_until.  Every other holder
+	 * of dom->lock makes it invalid (xsched_dom_lock_irq()).
+	 */
+	struct {
+		const u64 *at;
+		u64 val;
+	} memo[XSCHED_MEMO_WORDS];
+	unsigned int memo_n;		/* words read; > XSCHED_MEMO_WORDS: too many */
+	unsigned int memo_read;		/* queues read */
+	bool memo_valid;
+	u64 memo_until;
+	u64 memo_polls;			/* polls the memo answered */
 	u64 busy_until;			/* a queue last went idle, dom->lock */
 	u64 policy_ns;			/* in the policy alone */
 	bool degraded;			/* a fault: everything runs until */
@@ -262,6 +288,17 @@ struct xsched_domain {
 	u64 lat_sum_ns, lat_count, lat_max_ns;
 	u64 lat_hist[XSCHED_LAT_BUCKETS];	/* pause latencies, counted */
 };
+
+/*
+ * dom->lock, taken anywhere but in the poll: whatever the holder changes
+ * (queues, hints, pinned pages, a decision), the poll's memo no longer
+ * says what a pass would find.
+ */
+static inline void xsched_dom_lock_irq(struct xsched_domain *dom)
+{
+	raw_spin_lock_irq(&dom->lock);
+	dom->memo_valid = false;
+}
 
 /* A provider event waiting for the binding's event work. */
 struct xsched_event {
@@ -406,6 +443,9 @@ unsigned int xsched_poll_pass(struct xsched_domain *dom, u64 now);
 bool xsched_poll_settle(struct xsched_domain *dom, u64 now);
 u64 xsched_poll_due(const struct xsched_domain *dom, u64 now);
 enum hrtimer_restart xsched_poll_fn(struct hrtimer *t);
+void xsched_poll_stop(struct xsched_domain *dom);
+void xsched_poll_init(void);
+void xsched_poll_exit(void);
 
 /* xsched_rules.c: operator priorities */
 extern struct mutex xsched_rules_lock;

@@ -203,6 +203,34 @@ static u64 xsched_read_u64(struct page *page, unsigned int off)
 	return v;
 }
 
+/*
+ * A read of the poll's: also noted in the domain's memo (the word's
+ * address and value), so that the next poll can tell by re-reading the
+ * words alone whether this pass would find anything new
+ * (xsched_poll_pass()).  Under dom->lock.  Pages are mapped for good
+ * only without highmem; with it, a pass is never memoised.
+ */
+static u64 xsched_poll_read(struct xsched_qmem *m, struct page *page,
+			    unsigned int off)
+{
+	struct xsched_domain *dom =
+		container_of(m, struct xsched_queue, mem)->dom;
+	unsigned int i = dom->memo_n++;
+	u64 *p, v;
+
+	if (IS_ENABLED(CONFIG_HIGHMEM)) {
+		dom->memo_n = XSCHED_MEMO_WORDS + 1;
+		return xsched_read_u64(page, off);
+	}
+	p = page_address(page) + off;
+	v = smp_load_acquire(p);	/* as xsched_read_u64() */
+	if (i < XSCHED_MEMO_WORDS) {
+		dom->memo[i].at = p;
+		dom->memo[i].val = v;
+	}
+	return v;
+}
+
 /* The user VA of packet @id (1-based) in the ring. */
 static u64 xsched_packet_va(const struct xsched_qmem *m, u64 id)
 {
@@ -222,7 +250,7 @@ static bool xsched_dep_value(struct xsched_qmem *m, u64 va, s64 *v)
 		return false;
 	for (i = 0; i < ARRAY_SIZE(m->dep); i++)
 		if (m->dep[i] && m->dep_va[i] == (va & PAGE_MASK)) {
-			*v = (s64)xsched_read_u64(m->dep[i], (va & ~PAGE_MASK) +
+			*v = (s64)xsched_poll_read(m, m->dep[i], (va & ~PAGE_MASK) +
 						  KFD_XSCHED_SIGNAL_VALUE);
 			return true;
 		}
@@ -246,7 +274,7 @@ static enum xsched_barrier xsched_barrier_at(struct xsched_qmem *m,
 					     struct page *page,
 					     unsigned int off)
 {
-	u64 hdr = xsched_read_u64(page, off);
+	u64 hdr = xsched_poll_read(m, page, off);
 	unsigned int type = hdr & 0xff, i, nnull = 0, nmet = 0;
 	bool unknown = false, met;
 	s64 v, want, mask;
@@ -255,15 +283,15 @@ static enum xsched_barrier xsched_barrier_at(struct xsched_qmem *m,
 	if (type == KFD_XSCHED_AQL_TYPE_VENDOR &&
 	    ((hdr >> (8 * KFD_XSCHED_AQL_AMD_FORMAT)) & 0xff) ==
 	    KFD_XSCHED_AMD_FORMAT_BARRIER_VALUE) {
-		sig = xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_SIGNAL);
+		sig = xsched_poll_read(m, page, off + KFD_XSCHED_AQL_BV_SIGNAL);
 		if (!sig)
 			return XSCHED_NOT_BARRIER;
 		if (!xsched_dep_value(m, sig, &v))
 			return XSCHED_BARRIER_UNKNOWN;
-		want = xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_VALUE);
-		mask = xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_MASK);
+		want = xsched_poll_read(m, page, off + KFD_XSCHED_AQL_BV_VALUE);
+		mask = xsched_poll_read(m, page, off + KFD_XSCHED_AQL_BV_MASK);
 		v &= mask;
-		switch ((u32)xsched_read_u64(page, off + KFD_XSCHED_AQL_BV_COND)) {
+		switch ((u32)xsched_poll_read(m, page, off + KFD_XSCHED_AQL_BV_COND)) {
 		case 0:		/* HSA_SIGNAL_CONDITION_EQ */
 			met = v == want;
 			break;
@@ -285,7 +313,7 @@ static enum xsched_barrier xsched_barrier_at(struct xsched_qmem *m,
 	    type != KFD_XSCHED_AQL_TYPE_BARRIER_OR)
 		return XSCHED_NOT_BARRIER;
 	for (i = 0; i < KFD_XSCHED_AQL_BARRIER_NDEPS; i++) {
-		sig = xsched_read_u64(page, off + KFD_XSCHED_AQL_BARRIER_DEPS +
+		sig = xsched_poll_read(m, page, off + KFD_XSCHED_AQL_BARRIER_DEPS +
 				      8 * i);
 		if (!sig)
 			nnull++;
@@ -324,7 +352,7 @@ static bool xsched_still_runs(struct xsched_queue *q, u64 id,
 	}
 	if (!m->ring)		/* could not be pinned: indices only */
 		return false;
-	sig = xsched_read_u64(m->ring, (pkt & ~PAGE_MASK) +
+	sig = xsched_poll_read(m, m->ring, (pkt & ~PAGE_MASK) +
 			      KFD_XSCHED_AQL_COMPLETION_SIGNAL);
 	if (!sig || sig & 7 ||
 	    (sig & ~PAGE_MASK) + KFD_XSCHED_SIGNAL_VALUE + 8 > PAGE_SIZE)
@@ -335,7 +363,7 @@ static bool xsched_still_runs(struct xsched_queue *q, u64 id,
 	}
 	if (!m->sig)		/* could not be pinned */
 		return false;
-	return (s64)xsched_read_u64(m->sig, (sig & ~PAGE_MASK) +
+	return (s64)xsched_poll_read(m, m->sig, (sig & ~PAGE_MASK) +
 				    KFD_XSCHED_SIGNAL_VALUE) > 0;
 }
 
@@ -391,14 +419,14 @@ bool xsched_qmem_busy(struct xsched_queue *q)
 	q->waiting = false;
 	if (!m->amdq)
 		return false;
-	w = xsched_read_u64(m->amdq, m->wptr_off);
+	w = xsched_poll_read(m, m->amdq, m->wptr_off);
 	/*
 	 * Nothing written since the last packet seen done: the read index,
 	 * between the two, can only equal them (one read, not two).
 	 */
 	if (w && w == m->done_id)
 		return false;
-	r = xsched_read_u64(m->amdq, m->rptr_off);
+	r = xsched_poll_read(m, m->amdq, m->rptr_off);
 	if (w != r) {
 		q->waiting = m->ring_size && w > r && xsched_waits(q, r + 1);
 		return !q->waiting;
@@ -427,7 +455,7 @@ static void xsched_qmem_swap(struct xsched_queue *q, struct page **slot,
 
 	if (xsched_pin(&q->mem, va, &page))
 		page = NULL;
-	raw_spin_lock_irq(&q->dom->lock);
+	xsched_dom_lock_irq(q->dom);
 	old = *slot;
 	*slot = page;
 	*slot_va = va;
@@ -454,7 +482,7 @@ void xsched_qmem_pin_more(struct xsched_queue *q)
 	q->need_pin = false;
 	if (!m->amdq || !m->ring_size)
 		return;
-	raw_spin_lock_irq(&q->dom->lock);
+	xsched_dom_lock_irq(q->dom);
 	dep = m->dep_want;
 	m->dep_want = 0;
 	raw_spin_unlock_irq(&q->dom->lock);

@@ -332,7 +332,7 @@ void xsched_decide(struct xsched_domain *dom, u64 now)
 		dom->degraded = false;
 		pr_info_ratelimited("%s: scheduling again\n", dom->name);
 	}
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	dom->deciding = true;	/* the poll keeps off until it is applied */
 	t0 = ktime_get_ns();
 	dom->target = dom->policy->decide(dom, now, &next);
@@ -349,7 +349,7 @@ void xsched_decide(struct xsched_domain *dom, u64 now)
 	ret = xsched_apply(dom, true, now);
 	if (!ret)
 		ret = xsched_apply(dom, false, now);
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	if (ret == -EBUSY) {	/* the limit: resume at its next token */
 		dom->next_decide = min(dom->next_decide,
 				       xsched_tokens_next(dom));
@@ -480,7 +480,7 @@ int xsched_domain_set_policy(struct xsched_domain *dom, const char *name)
 	} else if (!dom->preemptive && p != &xsched_policy_none) {
 		ret = -EOPNOTSUPP;	/* sysfs "preemptive" says why */
 	} else if (p != dom->policy) {
-		raw_spin_lock_irq(&dom->lock);
+		xsched_dom_lock_irq(dom);
 		dom->policy = p;
 		memset(&dom->hpf, 0, sizeof(dom->hpf));
 		raw_spin_unlock_irq(&dom->lock);
@@ -527,7 +527,7 @@ int xsched_queue_set_prio(struct xsched_queue *q, unsigned int prio)
 		return -EIO;
 	}
 	now = ktime_get_ns();
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	busy = q->busy;
 	xsched_queue_set_busy(q, false, now);
 	q->prio = prio;
@@ -564,7 +564,7 @@ struct xsched_tenant *xsched_tenant_get(struct xsched_domain *dom,
 		INIT_LIST_HEAD(&t->prios[p]);
 	t->uid = uid;
 	t->tier = tier;
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	list_add_tail(&t->link, &dom->tenants);
 	raw_spin_unlock_irq(&dom->lock);
 found:
@@ -578,7 +578,7 @@ void xsched_tenant_put(struct xsched_domain *dom, struct xsched_tenant *t)
 	lockdep_assert_held(&dom->mutex);
 	if (--t->nr_queues)
 		return;
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	list_del(&t->link);
 	raw_spin_unlock_irq(&dom->lock);
 	kfree(t);
@@ -611,7 +611,7 @@ int xsched_queue_set_tier(struct xsched_queue *q, unsigned int tier,
 	if (!t)
 		return -ENOMEM;
 	now = ktime_get_ns();
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	busy = q->busy;
 	xsched_queue_set_busy(q, false, now);
 	list_move_tail(&q->prio_link, &t->prios[q->prio]);
@@ -639,7 +639,7 @@ void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
 	u64 now = ktime_get_ns();
 
 	lockdep_assert_held(&dom->mutex);
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	q->hint = begin;
 	q->hint_owner = begin ? owner : NULL;
 	q->hint_until = now + (u64)dom->hint_ms * NSEC_PER_MSEC;

@@ -134,6 +134,7 @@ static int __init xsched_init(void)
 	int ret;
 
 	xsched_objs_init();
+	xsched_poll_init();
 	ret = xsched_init_caches();
 	if (ret)
 		goto err_objs;
@@ -176,6 +177,7 @@ static void __exit xsched_exit(void)
 {
 	xsched_rules_exit();
 	xsched_provider_exit();
+	xsched_poll_exit();	/* no domain left */
 	xsched_sysfs_exit();
 	misc_deregister(&xsched_misc);
 	destroy_workqueue(xsched_wq);

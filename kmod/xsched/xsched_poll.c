@@ -14,6 +14,7 @@
 #include <linux/moduleparam.h>
 
 #include "xsched.h"
+#include "xsched_compat.h"
 #include "xsched_trace.h"
 
 /*
@@ -186,6 +187,7 @@ void xsched_queue_set_busy(struct xsched_queue *q, bool busy, u64 now)
 /* What one poll pass found. */
 struct xsched_poll_ctx {
 	u64 now;
+	u64 until;			/* a hint read expires then */
 	unsigned int read;		/* queues read */
 	bool kick;			/* activity changed: decide */
 	bool pin;			/* the decider must pin pages */
@@ -198,6 +200,8 @@ static void xsched_poll_queue(struct xsched_queue *q,
 {
 	bool busy, expired = q->hint && c->now >= q->hint_until;
 
+	if (q->hint)
+		c->until = min(c->until, q->hint_until);
 	if (expired) {		/* a BEGIN not renewed in time */
 		q->hint = false;
 		q->hint_owner = NULL;
@@ -285,6 +289,27 @@ static bool xsched_poll_fast(struct xsched_domain *dom,
 }
 
 /*
+ * Whether the memo answers this poll: it is valid, and every word the
+ * last pass read still holds what that pass read.  The pass depends on
+ * nothing else but state under dom->lock (which no one else has taken
+ * since: xsched_dom_lock_irq()), the pauses (changed only while
+ * dom->deciding, under which no memo is made) and the clock (memo_until:
+ * the next full pass, a hint's end).  So it would read the same words
+ * and again find nothing new.
+ */
+static bool xsched_memo_holds(const struct xsched_domain *dom, u64 now)
+{
+	unsigned int i;
+
+	if (!dom->memo_valid || now >= dom->memo_until)
+		return false;
+	for (i = 0; i < dom->memo_n; i++)
+		if (READ_ONCE(*dom->memo[i].at) != dom->memo[i].val)
+			return false;
+	return true;
+}
+
+/*
  * The poll: a hard-irq hrtimer, so that neither softirq deferral nor busy
  * user threads delay it.  It reads the watched queues' dispatch ids and,
  * on any change, decides (xsched_poll_settle()); it wakes the domain's
@@ -295,24 +320,40 @@ static bool xsched_poll_fast(struct xsched_domain *dom,
  * reads every queue, for the statistics and the levels below.
  * A queue xsched paused while it was busy is never read: it cannot make
  * progress while unmapped, so it stays busy until it is resumed.
+ * A pass that finds nothing new leaves a memo of the words it read; while
+ * they hold the same values, the next polls compare them and no more
+ * (a busy domain's steady state: a few words per poll).
  *
  * xsched_poll_pass() is one poll, under dom->lock; returns what it found
  * (XSCHED_POLL_CHANGED, XSCHED_POLL_PIN), 0 for nothing.
  */
 unsigned int xsched_poll_pass(struct xsched_domain *dom, u64 now)
 {
-	struct xsched_poll_ctx c = { .now = now };
+	struct xsched_poll_ctx c = { .now = now, .until = U64_MAX };
 	struct xsched_queue *q;
 
 	lockdep_assert_held(&dom->lock);
 	dom->polls++;
+	if (xsched_memo_holds(dom, now)) {
+		dom->memo_polls++;
+		dom->polled += dom->memo_read;
+		return 0;
+	}
+	dom->memo_n = 0;
+	/* A fast pass's memo stands for a full pass only until one is due. */
+	dom->memo_until = dom->full_poll_at;
 	if (!xsched_poll_fast(dom, &c)) {
 		dom->full_polls++;
 		dom->full_poll_at = now + XSCHED_FULL_POLL_NS;
+		dom->memo_until = U64_MAX;
 		list_for_each_entry(q, &dom->queues, dom_link)
 			xsched_poll_queue(q, &c);
 	}
 	dom->polled += c.read;
+	dom->memo_valid = !c.kick && !c.pin && !dom->deciding &&
+			  dom->memo_n <= XSCHED_MEMO_WORDS;
+	dom->memo_read = c.read;
+	dom->memo_until = min(dom->memo_until, c.until);
 	return (c.kick ? XSCHED_POLL_CHANGED : 0) | (c.pin ? XSCHED_POLL_PIN : 0);
 }
 
@@ -370,15 +411,16 @@ static bool xsched_poll_cold(struct xsched_domain *dom, u64 now, bool woke)
 	       now - dom->busy_until >= XSCHED_COLD_NS;
 }
 
-enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
+/*
+ * One poll of @dom at @now, dom->lock held: the pass, the decision it
+ * may settle, the decider woken.  Returns true when the domain is cold,
+ * to be polled at the idle period from now on.
+ */
+static bool xsched_poll_one(struct xsched_domain *dom, u64 now)
 {
-	struct xsched_domain *dom = container_of(t, struct xsched_domain,
-						 poll);
-	u64 now = ktime_get_ns(), idle = READ_ONCE(idle_poll_us), next;
-	unsigned int found;
+	unsigned int found, idle = READ_ONCE(idle_poll_us);
 	bool wake = false;
 
-	raw_spin_lock(&dom->lock);
 	dom->poll_idle = false;
 	xsched_scale_note(dom, now);
 	found = xsched_poll_pass(dom, now);
@@ -387,23 +429,152 @@ enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
 		       !xsched_poll_settle(dom, now);
 	if (wake)
 		kthread_queue_work(dom->decider, &dom->decide_work);
-	/* Re-armed here, never by returning HRTIMER_RESTART: see queue_add. */
-	if (dom->nr_queues && dom->poll_us && !dom->dead) {
-		dom->poll_idle = idle > dom->poll_us &&
-				 xsched_poll_cold(dom, now, wake);
-		/*
-		 * At least half a period after this poll ends: a poll that
-		 * ran late, or long (a debug kernel), skips a grid instant
-		 * rather than running again at once from the interrupt.
-		 */
-		next = dom->poll_idle ?
-		       xsched_poll_next_idle(dom, now, idle * NSEC_PER_USEC) :
-		       xsched_poll_due(dom, ktime_get_ns() +
-				       dom->poll_us * NSEC_PER_USEC / 2);
-		hrtimer_start(&dom->poll, ns_to_ktime(next),
+	return idle > dom->poll_us && xsched_poll_cold(dom, now, wake);
+}
+
+/* A domain that has nothing to poll: no queue, no period, or gone. */
+static bool xsched_poll_none(const struct xsched_domain *dom)
+{
+	return !dom->nr_queues || !READ_ONCE(dom->poll_us) || dom->dead;
+}
+
+/* The next poll of a cold domain, on its own timer.  dom->lock held. */
+static void xsched_poll_go_idle(struct xsched_domain *dom, u64 now)
+{
+	dom->poll_idle = true;
+	hrtimer_start(&dom->poll,
+		      ns_to_ktime(xsched_poll_next_idle(dom, now,
+				  READ_ONCE(idle_poll_us) * NSEC_PER_USEC)),
+		      HRTIMER_MODE_ABS_HARD);
+}
+
+/*
+ * The tick: one hard-irq hrtimer makes the fast polls of every domain
+ * that is not cold (xsched_tick_doms), each on its own grid
+ * (dom->poll_at).  N busy domains then cost one timer, one clock read
+ * and one re-arm per poll period, not N: with the memo, the hrtimer
+ * core's work per timer had become most of what a poll that finds
+ * nothing new cost.  A domain that turns cold leaves the tick for its
+ * own timer, at the idle period; its own timer, or a queue becoming busy
+ * (xsched_poll_wake()), brings it back.
+ *
+ * Lock order: xsched_tick_lock -> dom->lock.  Only the two timers'
+ * callbacks and xsched_poll_stop() take xsched_tick_lock; no holder of
+ * dom->lock takes it (xsched_poll_wake() starts the domain's own timer,
+ * whose callback moves the domain to the tick).
+ */
+static DEFINE_RAW_SPINLOCK(xsched_tick_lock);
+static LIST_HEAD(xsched_tick_doms);
+static struct hrtimer xsched_tick;
+
+/* The next grid instant at least half a period after @end. */
+static u64 xsched_poll_after(const struct xsched_domain *dom, u64 end)
+{
+	return xsched_poll_due(dom, end + READ_ONCE(dom->poll_us) *
+				    NSEC_PER_USEC / 2);
+}
+
+/* Puts @dom on the tick; both locks held. */
+static void xsched_tick_add(struct xsched_domain *dom, u64 now)
+{
+	lockdep_assert_held(&xsched_tick_lock);
+	dom->poll_at = xsched_poll_after(dom, now);
+	list_add_tail(&dom->tick_link, &xsched_tick_doms);
+	if (!hrtimer_is_queued(&xsched_tick) ||
+	    ktime_to_ns(hrtimer_get_expires(&xsched_tick)) > dom->poll_at)
+		hrtimer_start(&xsched_tick, ns_to_ktime(dom->poll_at),
 			      HRTIMER_MODE_ABS_HARD);
+}
+
+/*
+ * Polls every domain on the tick that is due.  A poll that ran late, or
+ * long (a debug kernel), is followed by the next grid instant at least
+ * half a period after it ends, never at once from the same interrupt.
+ * poll_ns: the tick's time, shared equally by the domains it polled.
+ */
+static enum hrtimer_restart xsched_tick_fn(struct hrtimer *t)
+{
+	struct xsched_domain *dom, *tmp;
+	u64 now = ktime_get_ns(), end, share, next = U64_MAX;
+	unsigned int n = 0;
+
+	raw_spin_lock(&xsched_tick_lock);
+	list_for_each_entry_safe(dom, tmp, &xsched_tick_doms, tick_link) {
+		if (now < dom->poll_at)
+			continue;
+		n++;
+		raw_spin_lock(&dom->lock);
+		if (xsched_poll_none(dom)) {
+			list_del_init(&dom->tick_link);
+		} else if (xsched_poll_one(dom, now)) {
+			list_del_init(&dom->tick_link);
+			xsched_poll_go_idle(dom, now);
+		}
+		raw_spin_unlock(&dom->lock);
 	}
-	dom->poll_ns += ktime_get_ns() - now;
-	raw_spin_unlock(&dom->lock);
+	end = ktime_get_ns();
+	share = n ? div_u64(end - now, n) : 0;
+	list_for_each_entry(dom, &xsched_tick_doms, tick_link) {
+		if (now >= dom->poll_at) {
+			dom->poll_ns += share;
+			dom->poll_at = xsched_poll_after(dom, end);
+		}
+		next = min(next, dom->poll_at);
+	}
+	if (next != U64_MAX)
+		hrtimer_start(&xsched_tick, ns_to_ktime(next),
+			      HRTIMER_MODE_ABS_HARD);
+	raw_spin_unlock(&xsched_tick_lock);
 	return HRTIMER_NORESTART;
+}
+
+/*
+ * A domain's own timer: its polls while it is cold, at the idle period,
+ * and the first poll after a wake-up (a first queue, a queue made busy
+ * by a hint), which hands it to the tick unless it is still cold.
+ * Re-armed here, never by returning HRTIMER_RESTART: see queue_add.
+ */
+enum hrtimer_restart xsched_poll_fn(struct hrtimer *t)
+{
+	struct xsched_domain *dom = container_of(t, struct xsched_domain,
+						 poll);
+	u64 now = ktime_get_ns();
+
+	raw_spin_lock(&xsched_tick_lock);
+	raw_spin_lock(&dom->lock);
+	/* On the tick already (a wake-up raced with it), or nothing to do. */
+	if (list_empty(&dom->tick_link) && !xsched_poll_none(dom)) {
+		if (xsched_poll_one(dom, now))
+			xsched_poll_go_idle(dom, now);
+		else
+			xsched_tick_add(dom, now);
+		dom->poll_ns += ktime_get_ns() - now;
+	}
+	raw_spin_unlock(&dom->lock);
+	raw_spin_unlock(&xsched_tick_lock);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * xsched_poll_stop() - stop polling a domain for good
+ * @dom: the domain, dom->dead already set (nothing re-arms it then)
+ */
+void xsched_poll_stop(struct xsched_domain *dom)
+{
+	raw_spin_lock_irq(&xsched_tick_lock);
+	list_del_init(&dom->tick_link);
+	raw_spin_unlock_irq(&xsched_tick_lock);
+	hrtimer_cancel(&dom->poll);
+}
+
+void xsched_poll_init(void)
+{
+	xsched_hrtimer_setup(&xsched_tick, xsched_tick_fn, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_ABS_HARD);
+}
+
+/* Every domain is gone: the tick has nothing left to poll. */
+void xsched_poll_exit(void)
+{
+	hrtimer_cancel(&xsched_tick);
 }

@@ -77,7 +77,7 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 	}
 	ret = 0;
 	q->dom = dom;
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	list_add_tail(&q->dom_link, &dom->queues);
 	list_add_tail(&q->prio_link, &q->tenant->prios[q->prio]);
 	if (!dom->nr_queues++ && dom->poll_us)
@@ -94,7 +94,7 @@ int xsched_queue_add(struct xsched_domain *dom, struct xsched_queue *q)
 	ret = xsched_apply(dom, true, now);
 	if (!ret)
 		ret = xsched_apply(dom, false, now);
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	if (ret) {
 		/* Degraded now, or the limit: the decider makes it right. */
 		dom->next_decide = min(dom->next_decide, now);
@@ -122,7 +122,7 @@ void xsched_queue_remove(struct xsched_queue *q)
 	if (q->in_sysfs)
 		kobject_del(&q->kobj);
 	mutex_lock(&dom->mutex);
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	xsched_queue_set_busy(q, false, ktime_get_ns());
 	list_del(&q->dom_link);
 	list_del(&q->prio_link);
@@ -330,6 +330,7 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	raw_spin_lock_init(&dom->lock);
 	INIT_LIST_HEAD(&dom->queues);
 	INIT_LIST_HEAD(&dom->tenants);
+	INIT_LIST_HEAD(&dom->tick_link);
 	dom->preemptive = !why;
 	if (why)
 		strscpy(dom->why, why, sizeof(dom->why));
@@ -370,7 +371,7 @@ void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 	/* Every queue xsched paused, whatever the level says, now. */
 	dom->target = 0;
 	dom->max_changes_per_s = 0;
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	dom->deciding = true;	/* for good: the poll decides nothing now */
 	xsched_tenants_clear(dom);
 	raw_spin_unlock_irq(&dom->lock);
@@ -378,11 +379,11 @@ void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 		pr_err("%s: could not resume paused queues on release\n",
 		       dom->name);
 	dom->level = 0;
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	dom->dead = true;
 	raw_spin_unlock_irq(&dom->lock);
 	mutex_unlock(&dom->mutex);
-	hrtimer_cancel(&dom->poll);
+	xsched_poll_stop(dom);
 	kthread_cancel_work_sync(&dom->decide_work);
 	kthread_destroy_worker(dom->decider);
 
@@ -395,7 +396,7 @@ void xsched_domain_destroy(struct xsched_domain *dom, bool node_gone)
 	list_for_each_entry_safe(q, tmp, &dom->queues, dom_link) {
 		mutex_lock(&dom->mutex);
 		list_del(&q->dom_link);
-		raw_spin_lock_irq(&dom->lock);
+		xsched_dom_lock_irq(dom);
 		xsched_queue_set_busy(q, false, ktime_get_ns());
 		list_del(&q->prio_link);
 		raw_spin_unlock_irq(&dom->lock);

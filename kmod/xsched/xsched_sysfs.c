@@ -56,7 +56,10 @@ static ssize_t dom_##_name##_show(struct kobject *kobj,			\
 static struct kobj_attribute dom_attr_##_name =			\
 	__ATTR(_name, 0444, dom_##_name##_show, NULL)
 
-/* The same, for what the poll timer updates under dom->lock. */
+/*
+ * The same, for what the poll timer updates under dom->lock.  A reader
+ * changes nothing: it leaves the poll's memo valid (plain lock).
+ */
 #define XSCHED_DOM_U64_LOCKED(_name, _expr)					\
 static ssize_t dom_##_name##_show(struct kobject *kobj,			\
 			    struct kobj_attribute *attr, char *buf)	\
@@ -139,6 +142,7 @@ XSCHED_DOM_U64_LOCKED(polls, dom->polls);
 XSCHED_DOM_U64_LOCKED(poll_ns, dom->poll_ns);
 XSCHED_DOM_U64_LOCKED(polled, dom->polled);
 XSCHED_DOM_U64_LOCKED(full_polls, dom->full_polls);
+XSCHED_DOM_U64_LOCKED(memo_polls, dom->memo_polls);
 XSCHED_DOM_U64_LOCKED(policy_ns, dom->policy_ns);
 XSCHED_DOM_U64(preemptive, dom->preemptive);
 
@@ -215,7 +219,7 @@ static int xsched_knob_store(struct xsched_domain *dom, u32 *knob,
 		mutex_unlock(&dom->mutex);
 		return -ENODEV;
 	}
-	raw_spin_lock_irq(&dom->lock);
+	xsched_dom_lock_irq(dom);
 	WRITE_ONCE(*knob, v);	/* the poll timer reads poll_us */
 	raw_spin_unlock_irq(&dom->lock);
 	xsched_decide(dom, ktime_get_ns());
@@ -264,6 +268,7 @@ static struct attribute *xsched_domain_attrs[] = {
 	&dom_attr_poll_ns.attr,
 	&dom_attr_polled.attr,
 	&dom_attr_full_polls.attr,
+	&dom_attr_memo_polls.attr,
 	&dom_attr_policy_ns.attr,
 	&dom_attr_preemptive.attr,
 	&dom_attr_not_preemptive.attr,
@@ -307,7 +312,7 @@ static u64 xsched_busy_ns(struct xsched_queue *q)
 {
 	u64 v;
 
-	raw_spin_lock_irq(&q->dom->lock);
+	raw_spin_lock_irq(&q->dom->lock);	/* reads only */
 	v = q->busy_ns + (q->busy ? ktime_get_ns() - q->busy_since : 0);
 	raw_spin_unlock_irq(&q->dom->lock);
 	return v;
@@ -363,7 +368,7 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 	if (!xsched_may_see(q))
 		return -EACCES;
 	mutex_lock(&q->dom->mutex);
-	raw_spin_lock_irq(&q->dom->lock);
+	raw_spin_lock_irq(&q->dom->lock);	/* reads only */
 	st = xsched_queue_state(q);
 	waiting = q->waiting && !q->busy;
 	raw_spin_unlock_irq(&q->dom->lock);

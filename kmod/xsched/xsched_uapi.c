@@ -145,7 +145,7 @@ static void xsched_queue_fill(struct xsched_queue *q,
 	qi->paused_ns = READ_ONCE(q->paused_ns);
 	if (READ_ONCE(q->paused))
 		qi->paused_ns += now - min(now, READ_ONCE(q->paused_since));
-	raw_spin_lock_irq(&dom->lock);
+	raw_spin_lock_irq(&dom->lock);	/* reads only: the memo stands */
 	qi->state = xsched_queue_state(q);
 	if (q->hint)
 		qi->flags |= XSCHED_QUEUE_HINTED;

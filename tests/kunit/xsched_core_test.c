@@ -19,6 +19,7 @@
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -432,7 +433,7 @@ static unsigned int fx_level(struct xsched_domain *dom)
 static void fx_busy(struct core_fx *fx, struct xsched_queue *q, bool busy,
 		    u64 now)
 {
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	xsched_queue_set_busy(q, busy, now);
 	raw_spin_unlock_irq(&fx->dom->lock);
 }
@@ -670,7 +671,7 @@ static void core_provider_failure_degrades_then_retries(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, low[1]->paused);
 	KUNIT_EXPECT_FALSE(test, high->paused);
 	KUNIT_EXPECT_EQ(test, mock_paused(), 0U);
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	next = fx->dom->next_decide;
 	raw_spin_unlock_irq(&fx->dom->lock);
 	KUNIT_EXPECT_EQ(test, next, T0 + 1 * MS);
@@ -680,7 +681,7 @@ static void core_provider_failure_degrades_then_retries(struct kunit *test)
 	fx_decide(fx, T0 + 1 * MS);
 	KUNIT_EXPECT_EQ(test, fx->mock.pause_calls, 1U);
 	KUNIT_EXPECT_TRUE(test, fx->dom->degraded);
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	next = fx->dom->next_decide;
 	raw_spin_unlock_irq(&fx->dom->lock);
 	KUNIT_EXPECT_EQ(test, next, T0 + 100 * MS);
@@ -948,7 +949,7 @@ static void rp_decide(struct rp *rp, struct core_fx *fx, u64 t)
 	unsigned int i;
 
 	rp->now = t;
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	for (i = 0; i < rp->nq; i++)
 		xsched_queue_set_busy(rp->xq[i], rp->sq[i].completed !=
 						 rp->sq[i].submitted, t);
@@ -1175,11 +1176,11 @@ static void core_poll_settles_what_changes_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->mock.resume_calls, 1U);
 
 	/* While the decider decides, the poll decides nothing. */
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	fx->dom->deciding = true;
 	raw_spin_unlock_irq(&fx->dom->lock);
 	KUNIT_EXPECT_FALSE(test, fx_settle(fx, t + delay));
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	fx->dom->deciding = false;
 	raw_spin_unlock_irq(&fx->dom->lock);
 
@@ -1204,10 +1205,97 @@ static void core_poll_settles_what_changes_nothing(struct kunit *test)
 
 static void fx_hint_flag(struct core_fx *fx, struct xsched_queue *q, bool on)
 {
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	q->hint = on;
 	q->hint_until = U64_MAX;	/* these tests are not about expiry */
 	raw_spin_unlock_irq(&fx->dom->lock);
+}
+
+/* Gives @q dispatch ids in @page (read 0, write 8); NULL takes them away. */
+static void fx_ids(struct core_fx *fx, struct xsched_queue *q,
+		   struct page *page)
+{
+	xsched_dom_lock_irq(fx->dom);
+	q->mem.amdq = page;
+	q->mem.rptr_off = 0;
+	q->mem.wptr_off = 8;
+	raw_spin_unlock_irq(&fx->dom->lock);
+}
+
+/*
+ * A pass that finds nothing new leaves a memo; the next polls compare
+ * its words and read nothing else, until a word changes, anyone else
+ * takes dom->lock, a decision is being made, or a hint it read ends.
+ */
+static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	u64 *ids, read, t = T0;
+	struct xsched_queue *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	ids = page_address(page);
+	q = mock_create(test, fx, MOCK_TGID, 0, 7);
+	fx_ids(fx, q, page);
+
+	/* Idle: the pass reads both ids; the memo answers the next poll. */
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t, &read));
+	KUNIT_EXPECT_EQ(test, read, 1ULL);
+	KUNIT_EXPECT_TRUE(test, fx->dom->memo_valid);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_n, 2U);
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_EQ(test, read, 1ULL);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 1ULL);
+
+	/* A doorbell: the write index moved, so the pass runs and sees it. */
+	WRITE_ONCE(ids[1], 1);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_TRUE(test, q->busy);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 1ULL);
+	/* A pass that found something leaves no memo... */
+	KUNIT_EXPECT_FALSE(test, fx->dom->memo_valid);
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
+	/* ...the next one, which found nothing, does. */
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 2ULL);
+
+	/* The packet consumed: idle again, seen at once. */
+	WRITE_ONCE(ids[0], 1);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_FALSE(test, q->busy);
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_TRUE(test, fx->dom->memo_valid);
+
+	/* Anyone else under dom->lock (a hint here) voids the memo. */
+	fx_hint_flag(fx, q, true);
+	KUNIT_EXPECT_FALSE(test, fx->dom->memo_valid);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_TRUE(test, q->busy);
+
+	/* A hint read by the pass bounds the memo: its end is seen. */
+	xsched_dom_lock_irq(fx->dom);
+	q->hint_until = t + 150 * US;
+	raw_spin_unlock_irq(&fx->dom->lock);
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_TRUE(test, fx->dom->memo_valid);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_until, t + 50 * US);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_FALSE(test, q->hint);
+	KUNIT_EXPECT_FALSE(test, q->busy);
+
+	/* While a decision is made, no memo: pauses change outside the lock. */
+	xsched_dom_lock_irq(fx->dom);
+	fx->dom->deciding = true;
+	raw_spin_unlock_irq(&fx->dom->lock);
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_FALSE(test, fx->dom->memo_valid);
+	xsched_dom_lock_irq(fx->dom);
+	fx->dom->deciding = false;
+	raw_spin_unlock_irq(&fx->dom->lock);
+
+	fx_ids(fx, q, NULL);
+	__free_page(page);
 }
 
 /* An operator's rule moves @q to operator priority @tier. */
@@ -1412,7 +1500,7 @@ static void core_reused_id_decision_between_events(struct kunit *test)
 	mock_destroy_nowait(ma);
 	mb = mock_new(test, MOCK_TGID + 1, 3, MOCK_GPU_ID);
 	mock_event_nowait(KFD_XSCHED_QUEUE_CREATED, mb, 12);
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	xsched_queue_set_busy(high, true, T0);
 	raw_spin_unlock_irq(&fx->dom->lock);
 	xsched_decide(fx->dom, T0);
@@ -1581,7 +1669,7 @@ static void core_node_gone_other_domain_schedules(struct kunit *test)
 
 	fx_busy(fx, h1, true, T0);
 	fx_decide(fx, T0);
-	raw_spin_lock_irq(&dom2->lock);
+	xsched_dom_lock_irq(dom2);
 	xsched_queue_set_busy(h2, true, T0);
 	raw_spin_unlock_irq(&dom2->lock);
 	mutex_lock(&dom2->mutex);
@@ -1691,7 +1779,7 @@ static void core_failed_resume_retried_until_mapped(struct kunit *test)
 	for (i = 0; i < 3; i++) {
 		u64 next;
 
-		raw_spin_lock_irq(&fx->dom->lock);
+		xsched_dom_lock_irq(fx->dom);
 		next = fx->dom->next_decide;
 		raw_spin_unlock_irq(&fx->dom->lock);
 		KUNIT_EXPECT_EQ(test, next, t + 1 * MS);
@@ -1811,7 +1899,7 @@ static void core_rate_limit_bounds_changes(struct kunit *test)
 	KUNIT_EXPECT_LE(test, changes, 10U + 20U + 1U);
 	KUNIT_EXPECT_GT(test, fx->dom->rate_limited, 0ULL);
 	/* The high queue stays idle: the low one runs at the next token. */
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	next = fx->dom->next_decide;
 	raw_spin_unlock_irq(&fx->dom->lock);
 	KUNIT_EXPECT_LE(test, next, t + 10 * MS);
@@ -1843,7 +1931,7 @@ static void core_hysteresis_adapts(struct kunit *test)
 		fx_busy(fx, high, false, t + 1 * MS);
 		fx_decide(fx, t + 1 * MS);
 		/* The decider wakes when the policy asked, before the rise. */
-		raw_spin_lock_irq(&fx->dom->lock);
+		xsched_dom_lock_irq(fx->dom);
 		next = fx->dom->next_decide;
 		raw_spin_unlock_irq(&fx->dom->lock);
 		if (next < t + 1500 * US)
@@ -1932,7 +2020,7 @@ static void core_stale_handle_is_not_named_again(struct kunit *test)
 /* Sets or clears a BEGIN-like hint without deciding: the poll must see it. */
 static void fx_hint_quiet(struct core_fx *fx, struct xsched_queue *q, bool on)
 {
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	q->hint = on;
 	q->hint_until = U64_MAX;	/* these tests are not about expiry */
 	raw_spin_unlock_irq(&fx->dom->lock);
@@ -1996,11 +2084,11 @@ static void core_real_idle_domain_polls_slowly_then_wakes(struct kunit *test)
 	high = mock_create(test, fx, MOCK_TGID, 0, 11);
 	low = mock_create(test, fx, MOCK_TGID + 1, 0, 0);
 	KUNIT_ASSERT_TRUE(test, FX_WAIT(READ_ONCE(fx->dom->poll_idle)));
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	polls = fx->dom->polls;
 	raw_spin_unlock_irq(&fx->dom->lock);
 	usleep_range(20000, 21000);
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	/* 200 polls at poll_us; about 110 here (other domains add up) */
 	KUNIT_EXPECT_LE(test, fx->dom->polls, polls + 150);
 	raw_spin_unlock_irq(&fx->dom->lock);
@@ -2009,7 +2097,7 @@ static void core_real_idle_domain_polls_slowly_then_wakes(struct kunit *test)
 	xsched_queue_hint(low, NULL, true);
 	mutex_unlock(&fx->dom->mutex);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->dom->poll_idle));
-	raw_spin_lock_irq(&fx->dom->lock);
+	xsched_dom_lock_irq(fx->dom);
 	polls = fx->dom->polls;
 	raw_spin_unlock_irq(&fx->dom->lock);
 	KUNIT_EXPECT_TRUE(test, FX_WAIT(READ_ONCE(fx->dom->polls) >= polls + 5));
@@ -2072,6 +2160,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_poll_fast_pass_reads_only_what_decides),
 	KUNIT_CASE(core_poll_fast_pass_per_tenant),
 	KUNIT_CASE(core_poll_settles_what_changes_nothing),
+	KUNIT_CASE(core_poll_memo_answers_only_what_is_unchanged),
 	KUNIT_CASE(core_queue_created_below_level_is_paused),
 	KUNIT_CASE(core_destroyed_queues_and_gone_process),
 	KUNIT_CASE(core_pending_events_of_short_queues_coalesce),

@@ -22,7 +22,7 @@ static const char *const dom_files[] = {
 	"resumes", "errors", "degraded", "pause_lat_mean_ns",
 	"pause_lat_max_ns", "pause_lat_sum_ns", "pause_lat_buckets_ns",
 	"pause_lat_hist", "decide_ns", "polls", "poll_ns", "polled",
-	"policy_ns", "full_polls",
+	"policy_ns", "full_polls", "memo_polls",
 };
 
 static const char *const queue_files[] = {

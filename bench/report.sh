@@ -184,3 +184,91 @@ serve_notes() {
   runs have xsched not loaded.
 EON
 }
+
+# watch_rows LOG: the cost-of-watching table's rows, from the WATCH lines
+# of alternated runs without (off-B-R) and with (on-B-R) xsched: CPU
+# taken is the median over the pairs, in % of one CPU; the floors (tickN-8w-R,
+# empty timers without xsched) against the median run without of the
+# busy-and-watched row.
+watch_rows() {
+	awk '
+	function med(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	$1 == "WATCH" {
+		delete f
+		for (i = 2; i <= NF; i++) {
+			k = substr($i, 1, index($i, "=") - 1)
+			f[k] = substr($i, index($i, "=") + 1)
+		}
+		if (f["status"] != "ok" || !match(f["label"], /-[0-9]+$/))
+			next
+		r = substr(f["label"], RSTART + 1)
+		key = substr(f["label"], 1, RSTART - 1)
+		spins[key, r] = f["spins_per_s"]
+		cpus[key] = f["cpus"]
+		if (r > maxr)
+			maxr = r
+		for (k in f)
+			sum[key, k] += f[k]
+		runs[key]++
+	}
+	function row(name, b,   r, n, d, lo, hi, on, m) {
+		n = 0
+		for (r = 1; r <= maxr; r++)
+			if ((("off-" b) SUBSEP r) in spins && (("on-" b) SUBSEP r) in spins &&
+			    spins["off-" b, r] > 0) {
+				d[++n] = 100 * (spins["off-" b, r] - spins["on-" b, r]) / (spins["off-" b, r] / cpus["on-" b])
+				if (n == 1 || d[n] < lo) lo = d[n]
+				if (n == 1 || d[n] > hi) hi = d[n]
+			}
+		if (!n) {
+			printf "  %-26s | unavailable (a run failed)\n", name
+			return
+		}
+		on = "on-" b
+		m = runs[on]
+		printf "  %-26s | %8.2f%% | %7.3f%% | %7.3f%% | %8.0f | %9.0f | %8.0f | %8.0f | %d: %.2f..%.2f%%, memo %.0f%%\n",
+			name, med(d, n), sum[on, "poll_pct"] / m,
+			sum[on, "decider_cpu_pct"] / m, sum[on, "polls_per_s"] / m,
+			sum[on, "polled_per_s"] / m, sum[on, "changes_per_s"] / m,
+			sum[on, "decider_runs_per_s"] / m, n, lo, hi,
+			sum[on, "polls_per_s"] ? 100 * sum[on, "memo_polls_per_s"] / sum[on, "polls_per_s"] : 0
+	}
+	function floor(t,   r, n, d, o, lo, hi, ref, name) {
+		n = 0
+		for (r = 1; r <= maxr; r++)
+			if ((("off-8w") SUBSEP r) in spins)
+				o[++n] = spins["off-8w", r]
+		name = sprintf("floor: %d empty timer%s", t, (t > 1 ? "s" : ""))
+		if (!n) {
+			printf "  %-26s | unavailable (a run failed)\n", name
+			return
+		}
+		ref = med(o, n)
+		n = 0
+		for (r = 1; r <= maxr; r++)
+			if ((("tick" t "-8w") SUBSEP r) in spins) {
+				d[++n] = 100 * (ref - spins["tick" t "-8w", r]) / (ref / cpus["tick" t "-8w"])
+				if (n == 1 || d[n] < lo) lo = d[n]
+				if (n == 1 || d[n] > hi) hi = d[n]
+			}
+		if (!n) {
+			printf "  %-26s | unavailable (a run failed)\n", name
+			return
+		}
+		printf "  %-26s | %8.2f%% | (no xsched: %d timer%s due together every 100 us, next to the busy row) | %d: %.2f..%.2f%%\n",
+			name, med(d, n), t, (t > 1 ? "s" : ""), n, lo, hi
+	}
+	END {
+		row("idle: no queue busy", "0")
+		row("8 nodes busy, watched", "8w")
+		row("8 nodes serving", "8")
+		floor(1)
+		floor(8)
+	}' "$1"
+}

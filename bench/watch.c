@@ -129,10 +129,10 @@ static uint64_t xs_sum(const char *name, bool *have)
 
 /* The domains' counters the report uses, summed over the domains. */
 enum { XS_POLL_NS, XS_DECIDE_NS, XS_POLLED, XS_POLLS, XS_PAUSES, XS_RESUMES,
-       XS_DECISIONS, XS_POLL_DECISIONS, NR_XS };
+       XS_DECISIONS, XS_POLL_DECISIONS, XS_MEMO_POLLS, NR_XS };
 static const char *const xs_names[NR_XS] = {
 	"poll_ns", "decide_ns", "polled", "polls", "pauses", "resumes",
-	"decisions", "poll_decisions",
+	"decisions", "poll_decisions", "memo_polls",
 };
 
 static void xs_read(uint64_t *v, bool *have)
@@ -281,14 +281,15 @@ out:
 	       (double)(s1 - s0) / seconds, xs);
 #define XS_D(i)	((double)(v[1][i] - v[0][i]))
 	if (xs)
-		printf(" poll_pct=%.3f decide_pct=%.3f decider_cpu_pct=%.3f polls_per_s=%.0f polled_per_s=%.0f changes_per_s=%.0f decider_runs_per_s=%.0f poll_decisions_per_s=%.0f",
+		printf(" poll_pct=%.3f decide_pct=%.3f decider_cpu_pct=%.3f polls_per_s=%.0f polled_per_s=%.0f changes_per_s=%.0f decider_runs_per_s=%.0f poll_decisions_per_s=%.0f memo_polls_per_s=%.0f",
 		       XS_D(XS_POLL_NS) / (seconds * 1e7),
 		       XS_D(XS_DECIDE_NS) / (seconds * 1e7),
 		       (c1 - c0) / (seconds * 1e7),
 		       XS_D(XS_POLLS) / seconds, XS_D(XS_POLLED) / seconds,
 		       (XS_D(XS_PAUSES) + XS_D(XS_RESUMES)) / seconds,
 		       (XS_D(XS_DECISIONS) - XS_D(XS_POLL_DECISIONS)) / seconds,
-		       XS_D(XS_POLL_DECISIONS) / seconds);
+		       XS_D(XS_POLL_DECISIONS) / seconds,
+		       XS_D(XS_MEMO_POLLS) / seconds);
 	printf("\n");
 	return 0;
 }

@@ -295,8 +295,8 @@ qemu_cpu_args() {
 }
 
 # guest_boot WORK KVER LOG TIMEOUT: packs WORK/root and boots it with
-# 2 vCPUs and 1 GiB (2 GiB and the checkers' boot options for the debug
-# kernels); the serial console goes to LOG (and, with
+# 2 vCPUs (XSCHED_GUEST_SMP vCPUs if set) and 1 GiB (2 GiB and the
+# checkers' boot options for the debug kernels); the serial console goes to LOG (and, with
 # XSCHED_GUEST_TEE=1, to stderr as well); XSCHED_QEMU_ARGS adds QEMU
 # options (guest_clock), XSCHED_GUEST_APPEND kernel options (e.g.
 # slub_debug=FZPU on a stock kernel).  Returns 0 if the guest reached
@@ -313,7 +313,7 @@ guest_boot() {
 	(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) \
 		>"$work/initramfs.gz"
 	timeout "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg \
-		-m "$mem" -smp 2 -nographic -no-reboot -monitor none \
+		-m "$mem" -smp "${XSCHED_GUEST_SMP:-2}" -nographic -no-reboot -monitor none \
 		$cpu ${XSCHED_QEMU_ARGS:-} -kernel "$(guest_kernel "$kver")" -initrd "$work/initramfs.gz" \
 		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic rdinit=/init $extra" \
 		</dev/null 2>&1 | tr -d '\r' |

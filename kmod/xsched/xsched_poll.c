@@ -83,7 +83,8 @@ static struct {
 	u32 cost;
 } xsched_scale[XSCHED_SCALE_SLOTS];
 
-static void xsched_scale_note(const struct xsched_domain *dom, u64 now)
+static __always_inline void xsched_scale_note(const struct xsched_domain *dom,
+					      u64 now)
 {
 	unsigned int i = dom->gpu_id % XSCHED_SCALE_SLOTS;
 
@@ -297,7 +298,8 @@ static bool xsched_poll_fast(struct xsched_domain *dom,
  * the next full pass, a hint's end).  So it would read the same words
  * and again find nothing new.
  */
-static bool xsched_memo_holds(const struct xsched_domain *dom, u64 now)
+static __always_inline bool xsched_memo_holds(const struct xsched_domain *dom,
+					      u64 now)
 {
 	unsigned int i;
 
@@ -432,6 +434,25 @@ static bool xsched_poll_one(struct xsched_domain *dom, u64 now)
 	return idle > dom->poll_us && xsched_poll_cold(dom, now, wake);
 }
 
+/*
+ * A poll the memo answers and that has nothing else to do: no timed
+ * decision due, and a busy queue (a domain with none may be turning
+ * cold).  Counted as xsched_poll_one() would, in a few loads: the tick's
+ * steady state for a busy domain.
+ */
+static __always_inline bool xsched_poll_quiet(struct xsched_domain *dom,
+					      u64 now)
+{
+	if (!dom->busy_levels || now >= dom->next_decide ||
+	    !xsched_memo_holds(dom, now))
+		return false;
+	xsched_scale_note(dom, now);
+	dom->polls++;
+	dom->memo_polls++;
+	dom->polled += dom->memo_read;
+	return true;
+}
+
 /* A domain that has nothing to poll: no queue, no period, or gone. */
 static bool xsched_poll_none(const struct xsched_domain *dom)
 {
@@ -504,7 +525,9 @@ static enum hrtimer_restart xsched_tick_fn(struct hrtimer *t)
 			continue;
 		n++;
 		raw_spin_lock(&dom->lock);
-		if (xsched_poll_none(dom)) {
+		if (xsched_poll_quiet(dom, now)) {
+			/* nothing new */
+		} else if (xsched_poll_none(dom)) {
 			list_del_init(&dom->tick_link);
 		} else if (xsched_poll_one(dom, now)) {
 			list_del_init(&dom->tick_link);

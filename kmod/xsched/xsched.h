@@ -185,8 +185,31 @@ struct xsched_hpf {
 #define XSCHED_LAT_BUCKETS	16
 extern const u64 xsched_lat_bounds_ns[XSCHED_LAT_BUCKETS - 1];
 
-/* Words of user memory one poll pass may read and still be memoised. */
-#define XSCHED_MEMO_WORDS	128
+/*
+ * A memo of the poll (xsched_poll.c): the words of user memory one pass
+ * read and their values, when that pass found nothing new.  A domain
+ * keeps two: one of its last fast pass, one of its last full pass.  An
+ * idle queue takes one or two words, a busy one up to four (more at a
+ * barrier): a full pass of 64 queues fits.  A pass that reads more
+ * leaves no memo (the next one is made in full).
+ */
+#define XSCHED_MEMO_FAST	0
+#define XSCHED_MEMO_FULL	1
+#define XSCHED_MEMO_FAST_WORDS	32
+#define XSCHED_MEMO_FULL_WORDS	256
+
+struct xsched_memo_word {
+	const u64 *at;
+	u64 val;
+};
+
+struct xsched_memo {
+	unsigned int n;			/* words read; > cap: too many */
+	unsigned int cap;
+	unsigned int read;		/* queues read */
+	u64 until;			/* no longer stands then (a hint) */
+	struct xsched_memo_word *w;	/* cap of them, in the domain */
+};
 
 struct xsched_domain {
 	struct kobject kobj;		/* domains/<gpu_id>; release frees */
@@ -262,19 +285,16 @@ struct xsched_domain {
 	u64 full_poll_at;		/* the next full pass is due, dom->lock */
 	bool poll_idle;			/* polled at idle_poll_us, dom->lock */
 	/*
-	 * The poll's memo, dom->lock (xsched_poll_pass()): the words of
-	 * user memory the last pass read, and their values, when that pass
-	 * found nothing new; valid until memo_until.  Every other holder
-	 * of dom->lock makes it invalid (xsched_dom_lock_irq()).
+	 * The poll's memos, dom->lock (xsched_poll_pass()): bit i of
+	 * memo_valid says memo[i] stands.  Every other holder of dom->lock
+	 * clears them (xsched_dom_lock_irq()); memo_rec is the one the pass
+	 * being made writes.
 	 */
-	struct {
-		const u64 *at;
-		u64 val;
-	} memo[XSCHED_MEMO_WORDS];
-	unsigned int memo_n;		/* words read; > XSCHED_MEMO_WORDS: too many */
-	unsigned int memo_read;		/* queues read */
-	bool memo_valid;
-	u64 memo_until;
+	struct xsched_memo memo[2];
+	unsigned int memo_valid;
+	struct xsched_memo *memo_rec;
+	struct xsched_memo_word memo_fast_w[XSCHED_MEMO_FAST_WORDS];
+	struct xsched_memo_word memo_full_w[XSCHED_MEMO_FULL_WORDS];
 	u64 memo_polls;			/* polls the memo answered */
 	u64 busy_until;			/* a queue last went idle, dom->lock */
 	u64 policy_ns;			/* in the policy alone */
@@ -297,7 +317,7 @@ struct xsched_domain {
 static inline void xsched_dom_lock_irq(struct xsched_domain *dom)
 {
 	raw_spin_lock_irq(&dom->lock);
-	dom->memo_valid = false;
+	dom->memo_valid = 0;
 }
 
 /* A provider event waiting for the binding's event work. */

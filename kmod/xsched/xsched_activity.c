@@ -213,20 +213,20 @@ static u64 xsched_read_u64(struct page *page, unsigned int off)
 static u64 xsched_poll_read(struct xsched_qmem *m, struct page *page,
 			    unsigned int off)
 {
-	struct xsched_domain *dom =
-		container_of(m, struct xsched_queue, mem)->dom;
-	unsigned int i = dom->memo_n++;
+	struct xsched_memo *memo =
+		container_of(m, struct xsched_queue, mem)->dom->memo_rec;
+	unsigned int i = memo->n++;
 	u64 *p, v;
 
 	if (IS_ENABLED(CONFIG_HIGHMEM)) {
-		dom->memo_n = XSCHED_MEMO_WORDS + 1;
+		memo->n = memo->cap + 1;
 		return xsched_read_u64(page, off);
 	}
 	p = page_address(page) + off;
 	v = smp_load_acquire(p);	/* as xsched_read_u64() */
-	if (i < XSCHED_MEMO_WORDS) {
-		dom->memo[i].at = p;
-		dom->memo[i].val = v;
+	if (i < memo->cap) {
+		memo->w[i].at = p;
+		memo->w[i].val = v;
 	}
 	return v;
 }

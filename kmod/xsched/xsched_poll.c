@@ -273,14 +273,20 @@ static void xsched_poll_tenant(struct xsched_tenant *t, bool above,
  * every XSCHED_FULL_POLL_NS, or a queue went idle (the next busy level,
  * of the domain or of a tenant, must be known).
  */
+static __always_inline bool xsched_poll_fast_due(const struct xsched_domain *dom,
+						 u64 now)
+{
+	return !dom->policy->watch_all && dom->busy_levels &&
+	       now < dom->full_poll_at;
+}
+
 static bool xsched_poll_fast(struct xsched_domain *dom,
 			     struct xsched_poll_ctx *c)
 {
 	struct xsched_tenant *t;
 	unsigned int top;
 
-	if (dom->policy->watch_all || !dom->busy_levels ||
-	    c->now >= dom->full_poll_at)
+	if (!xsched_poll_fast_due(dom, c->now))
 		return false;
 	top = __fls(dom->busy_levels);
 	list_for_each_entry(t, &dom->tenants, link)
@@ -290,24 +296,36 @@ static bool xsched_poll_fast(struct xsched_domain *dom,
 }
 
 /*
- * Whether the memo answers this poll: it is valid, and every word the
- * last pass read still holds what that pass read.  The pass depends on
- * nothing else but state under dom->lock (which no one else has taken
- * since: xsched_dom_lock_irq()), the pauses (changed only while
- * dom->deciding, under which no memo is made) and the clock (memo_until:
- * the next full pass, a hint's end).  So it would read the same words
- * and again find nothing new.
+ * Whether a memo answers this poll: the memo of the kind of pass due (a
+ * fast pass, or a full one) stands, and every word that pass read still
+ * holds what it read.  The pass depends on nothing else but state under
+ * dom->lock (which no one else has taken since: xsched_dom_lock_irq()),
+ * the pauses (changed only while dom->deciding, under which no memo is
+ * made) and the clock (which pass is due; the end of a hint it read).
+ * So it would read the same words and again find nothing new.  The full
+ * pass reads every word the fast one reads: a full pass's memo that
+ * holds says the fast pass would find nothing either.  Counted as the
+ * pass it stands for.
  */
-static __always_inline bool xsched_memo_holds(const struct xsched_domain *dom,
-					      u64 now)
+static __always_inline bool xsched_memo_answers(struct xsched_domain *dom,
+						u64 now)
 {
+	unsigned int kind = xsched_poll_fast_due(dom, now) ? XSCHED_MEMO_FAST :
+							      XSCHED_MEMO_FULL;
+	const struct xsched_memo *m = &dom->memo[kind];
 	unsigned int i;
 
-	if (!dom->memo_valid || now >= dom->memo_until)
+	if (!(dom->memo_valid & BIT(kind)) || now >= m->until)
 		return false;
-	for (i = 0; i < dom->memo_n; i++)
-		if (READ_ONCE(*dom->memo[i].at) != dom->memo[i].val)
+	for (i = 0; i < m->n; i++)
+		if (READ_ONCE(*m->w[i].at) != m->w[i].val)
 			return false;
+	if (kind == XSCHED_MEMO_FULL) {
+		dom->full_polls++;
+		dom->full_poll_at = now + XSCHED_FULL_POLL_NS;
+	}
+	dom->memo_polls++;
+	dom->polled += m->read;
 	return true;
 }
 
@@ -322,9 +340,11 @@ static __always_inline bool xsched_memo_holds(const struct xsched_domain *dom,
  * reads every queue, for the statistics and the levels below.
  * A queue xsched paused while it was busy is never read: it cannot make
  * progress while unmapped, so it stays busy until it is resumed.
- * A pass that finds nothing new leaves a memo of the words it read; while
- * they hold the same values, the next polls compare them and no more
- * (a busy domain's steady state: a few words per poll).
+ * A pass that finds nothing new leaves a memo of the words it read, one
+ * for fast passes and one for full passes; while they hold the same
+ * values, the next polls of that kind compare them and no more
+ * (xsched_memo_answers(); a busy domain's steady state: a few words per
+ * poll, and its full pass every 10 ms a compare of every queue's ids).
  *
  * xsched_poll_pass() is one poll, under dom->lock; returns what it found
  * (XSCHED_POLL_CHANGED, XSCHED_POLL_PIN), 0 for nothing.
@@ -333,29 +353,38 @@ unsigned int xsched_poll_pass(struct xsched_domain *dom, u64 now)
 {
 	struct xsched_poll_ctx c = { .now = now, .until = U64_MAX };
 	struct xsched_queue *q;
+	bool fast;
 
 	lockdep_assert_held(&dom->lock);
 	dom->polls++;
-	if (xsched_memo_holds(dom, now)) {
-		dom->memo_polls++;
-		dom->polled += dom->memo_read;
+	if (xsched_memo_answers(dom, now))
 		return 0;
+	fast = xsched_poll_fast_due(dom, now);
+	dom->memo_rec = &dom->memo[fast ? XSCHED_MEMO_FAST : XSCHED_MEMO_FULL];
+	dom->memo_rec->n = 0;
+	if (fast && !xsched_poll_fast(dom, &c)) {
+		/* A fast pass cut short says nothing: its memo is void. */
+		dom->memo_valid &= ~BIT(XSCHED_MEMO_FAST);
+		fast = false;
 	}
-	dom->memo_n = 0;
-	/* A fast pass's memo stands for a full pass only until one is due. */
-	dom->memo_until = dom->full_poll_at;
-	if (!xsched_poll_fast(dom, &c)) {
+	if (!fast) {
 		dom->full_polls++;
 		dom->full_poll_at = now + XSCHED_FULL_POLL_NS;
-		dom->memo_until = U64_MAX;
+		dom->memo_rec = &dom->memo[XSCHED_MEMO_FULL];
+		dom->memo_rec->n = 0;
 		list_for_each_entry(q, &dom->queues, dom_link)
 			xsched_poll_queue(q, &c);
 	}
 	dom->polled += c.read;
-	dom->memo_valid = !c.kick && !c.pin && !dom->deciding &&
-			  dom->memo_n <= XSCHED_MEMO_WORDS;
-	dom->memo_read = c.read;
-	dom->memo_until = min(dom->memo_until, c.until);
+	/* Something new: busy state changed, neither memo stands. */
+	if (c.kick || c.pin || dom->deciding)
+		dom->memo_valid = 0;
+	else if (dom->memo_rec->n <= dom->memo_rec->cap)
+		dom->memo_valid |= BIT(dom->memo_rec - dom->memo);
+	else
+		dom->memo_valid &= ~BIT(dom->memo_rec - dom->memo);
+	dom->memo_rec->read = c.read;
+	dom->memo_rec->until = c.until;
 	return (c.kick ? XSCHED_POLL_CHANGED : 0) | (c.pin ? XSCHED_POLL_PIN : 0);
 }
 
@@ -444,12 +473,10 @@ static __always_inline bool xsched_poll_quiet(struct xsched_domain *dom,
 					      u64 now)
 {
 	if (!dom->busy_levels || now >= dom->next_decide ||
-	    !xsched_memo_holds(dom, now))
+	    !xsched_memo_answers(dom, now))
 		return false;
 	xsched_scale_note(dom, now);
 	dom->polls++;
-	dom->memo_polls++;
-	dom->polled += dom->memo_read;
 	return true;
 }
 
@@ -495,60 +522,88 @@ static u64 xsched_poll_after(const struct xsched_domain *dom, u64 end)
 				    NSEC_PER_USEC / 2);
 }
 
+/*
+ * When the tick expires next: queued, or being re-armed by its callback
+ * (HRTIMER_RESTART); U64_MAX when it is not armed.  Between an expiry
+ * and its callback taking the lock, that expiry (past): the callback
+ * sees any domain added meanwhile.  xsched_tick_lock.
+ */
+static u64 xsched_tick_at = U64_MAX;
+
+/* What one domain's poll cost at the tick's last expiry, ns; tick lock. */
+static u64 xsched_tick_share;
+
 /* Puts @dom on the tick; both locks held. */
 static void xsched_tick_add(struct xsched_domain *dom, u64 now)
 {
 	lockdep_assert_held(&xsched_tick_lock);
 	dom->poll_at = xsched_poll_after(dom, now);
 	list_add_tail(&dom->tick_link, &xsched_tick_doms);
-	if (!hrtimer_is_queued(&xsched_tick) ||
-	    ktime_to_ns(hrtimer_get_expires(&xsched_tick)) > dom->poll_at)
-		hrtimer_start(&xsched_tick, ns_to_ktime(dom->poll_at),
-			      HRTIMER_MODE_ABS_HARD);
+	if (xsched_tick_at <= dom->poll_at)
+		return;
+	xsched_tick_at = dom->poll_at;
+	hrtimer_start(&xsched_tick, ns_to_ktime(xsched_tick_at),
+		      HRTIMER_MODE_ABS_HARD);
 }
 
 /*
- * Polls every domain on the tick that is due.  A poll that ran late, or
- * long (a debug kernel), is followed by the next grid instant at least
- * half a period after it ends, never at once from the same interrupt.
- * poll_ns: the tick's time, shared equally by the domains it polled.
+ * Polls every domain on the tick that is due, and sets when each polls
+ * next: the first instant of its grid at least half its period on.  A
+ * tick that ran late, or long (a debug kernel), is followed by the next
+ * one at least half a period after it ends, never at once from the same
+ * interrupt.  poll_ns: the time of an expiry, shared equally by the
+ * domains it polled, is charged to the domains the next one polls.
+ *
+ * It re-arms itself by returning HRTIMER_RESTART (no second trip through
+ * hrtimer_start()).  Everyone else arms it under xsched_tick_lock, only
+ * to move it earlier than xsched_tick_at: never between an expiry and
+ * this callback's lock (xsched_tick_at is then past), so it is not
+ * queued here; after the lock is dropped, a start that moves it earlier
+ * wins over the re-arm (the hrtimer core re-arms only a timer not queued
+ * again meanwhile).
  */
 static enum hrtimer_restart xsched_tick_fn(struct hrtimer *t)
 {
 	struct xsched_domain *dom, *tmp;
-	u64 now = ktime_get_ns(), end, share, next = U64_MAX;
+	u64 now = ktime_get_ns(), end, half, gap = U64_MAX, next = U64_MAX;
 	unsigned int n = 0;
 
 	raw_spin_lock(&xsched_tick_lock);
 	list_for_each_entry_safe(dom, tmp, &xsched_tick_doms, tick_link) {
-		if (now < dom->poll_at)
-			continue;
-		n++;
-		raw_spin_lock(&dom->lock);
-		if (xsched_poll_quiet(dom, now)) {
-			/* nothing new */
-		} else if (xsched_poll_none(dom)) {
-			list_del_init(&dom->tick_link);
-		} else if (xsched_poll_one(dom, now)) {
-			list_del_init(&dom->tick_link);
-			xsched_poll_go_idle(dom, now);
-		}
-		raw_spin_unlock(&dom->lock);
-	}
-	end = ktime_get_ns();
-	share = n ? div_u64(end - now, n) : 0;
-	list_for_each_entry(dom, &xsched_tick_doms, tick_link) {
 		if (now >= dom->poll_at) {
-			dom->poll_ns += share;
-			dom->poll_at = xsched_poll_after(dom, end);
+			n++;
+			half = READ_ONCE(dom->poll_us) * NSEC_PER_USEC / 2;
+			gap = min(gap, half);
+			dom->poll_at = xsched_poll_due(dom, now + half);
+			dom->poll_ns += xsched_tick_share;
+			raw_spin_lock(&dom->lock);
+			if (xsched_poll_quiet(dom, now)) {
+				/* nothing new */
+			} else if (xsched_poll_none(dom)) {
+				list_del_init(&dom->tick_link);
+			} else if (xsched_poll_one(dom, now)) {
+				list_del_init(&dom->tick_link);
+				xsched_poll_go_idle(dom, now);
+			}
+			raw_spin_unlock(&dom->lock);
+			if (list_empty(&dom->tick_link))
+				continue;
 		}
 		next = min(next, dom->poll_at);
 	}
-	if (next != U64_MAX)
-		hrtimer_start(&xsched_tick, ns_to_ktime(next),
-			      HRTIMER_MODE_ABS_HARD);
+	end = ktime_get_ns();
+	if (n)
+		xsched_tick_share = div_u64(end - now, n);
+	if (next != U64_MAX && n && next < end + gap)
+		next = end + gap;
+	xsched_tick_at = next;
+	if (next == U64_MAX) {
+		raw_spin_unlock(&xsched_tick_lock);
+		return HRTIMER_NORESTART;
+	}
+	hrtimer_set_expires(t, ns_to_ktime(next));
 	raw_spin_unlock(&xsched_tick_lock);
-	return HRTIMER_NORESTART;
+	return HRTIMER_RESTART;
 }
 
 /*

@@ -331,6 +331,10 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	INIT_LIST_HEAD(&dom->queues);
 	INIT_LIST_HEAD(&dom->tenants);
 	INIT_LIST_HEAD(&dom->tick_link);
+	dom->memo[XSCHED_MEMO_FAST].w = dom->memo_fast_w;
+	dom->memo[XSCHED_MEMO_FAST].cap = XSCHED_MEMO_FAST_WORDS;
+	dom->memo[XSCHED_MEMO_FULL].w = dom->memo_full_w;
+	dom->memo[XSCHED_MEMO_FULL].cap = XSCHED_MEMO_FULL_WORDS;
 	dom->preemptive = !why;
 	if (why)
 		strscpy(dom->why, why, sizeof(dom->why));

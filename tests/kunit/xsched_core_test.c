@@ -1223,7 +1223,8 @@ static void fx_ids(struct core_fx *fx, struct xsched_queue *q,
 }
 
 /*
- * A pass that finds nothing new leaves a memo; the next polls compare
+ * A pass that finds nothing new leaves a memo (of a full pass while the
+ * queue is idle, of a fast one while it is busy); the next polls compare
  * its words and read nothing else, until a word changes, anyone else
  * takes dom->lock, a decision is being made, or a hint it read ends.
  */
@@ -1231,7 +1232,7 @@ static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
 {
 	struct core_fx *fx = fx_bind(test);
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	u64 *ids, read, t = T0;
+	u64 *ids, read, full, t = T0;
 	struct xsched_queue *q;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
@@ -1242,8 +1243,8 @@ static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
 	/* Idle: the pass reads both ids; the memo answers the next poll. */
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t, &read));
 	KUNIT_EXPECT_EQ(test, read, 1ULL);
-	KUNIT_EXPECT_TRUE(test, fx->dom->memo_valid);
-	KUNIT_EXPECT_EQ(test, fx->dom->memo_n, 2U);
+	KUNIT_EXPECT_NE(test, fx->dom->memo_valid, 0U);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo[XSCHED_MEMO_FULL].n, 2U);
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
 	KUNIT_EXPECT_EQ(test, read, 1ULL);
 	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 1ULL);
@@ -1254,22 +1255,37 @@ static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, q->busy);
 	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 1ULL);
 	/* A pass that found something leaves no memo... */
-	KUNIT_EXPECT_FALSE(test, fx->dom->memo_valid);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_valid, 0U);
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
 	/* ...the next one, which found nothing, does. */
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
 	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 2ULL);
+
+	/*
+	 * A full pass is due every 10 ms: made once (nothing new), then
+	 * its memo stands for the next one; fast polls keep theirs.
+	 */
+	full = fx->dom->full_polls;
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 10 * MS, &read));
+	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 1);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 2ULL);
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 3ULL);
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 10 * MS, &read));
+	KUNIT_EXPECT_EQ(test, fx->dom->full_polls, full + 2);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 4ULL);
+	KUNIT_EXPECT_TRUE(test, q->busy);
 
 	/* The packet consumed: idle again, seen at once. */
 	WRITE_ONCE(ids[0], 1);
 	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t += 100 * US, &read));
 	KUNIT_EXPECT_FALSE(test, q->busy);
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
-	KUNIT_EXPECT_TRUE(test, fx->dom->memo_valid);
+	KUNIT_EXPECT_NE(test, fx->dom->memo_valid, 0U);
 
 	/* Anyone else under dom->lock (a hint here) voids the memo. */
 	fx_hint_flag(fx, q, true);
-	KUNIT_EXPECT_FALSE(test, fx->dom->memo_valid);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_valid, 0U);
 	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t += 100 * US, &read));
 	KUNIT_EXPECT_TRUE(test, q->busy);
 
@@ -1278,8 +1294,8 @@ static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
 	q->hint_until = t + 150 * US;
 	raw_spin_unlock_irq(&fx->dom->lock);
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
-	KUNIT_EXPECT_TRUE(test, fx->dom->memo_valid);
-	KUNIT_EXPECT_EQ(test, fx->dom->memo_until, t + 50 * US);
+	KUNIT_EXPECT_NE(test, fx->dom->memo_valid, 0U);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo[XSCHED_MEMO_FAST].until, t + 50 * US);
 	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t += 100 * US, &read));
 	KUNIT_EXPECT_FALSE(test, q->hint);
 	KUNIT_EXPECT_FALSE(test, q->busy);
@@ -1289,7 +1305,7 @@ static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
 	fx->dom->deciding = true;
 	raw_spin_unlock_irq(&fx->dom->lock);
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
-	KUNIT_EXPECT_FALSE(test, fx->dom->memo_valid);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_valid, 0U);
 	xsched_dom_lock_irq(fx->dom);
 	fx->dom->deciding = false;
 	raw_spin_unlock_irq(&fx->dom->lock);

@@ -300,8 +300,19 @@ qemu_cpu_args() {
 # XSCHED_GUEST_TEE=1, to stderr as well); XSCHED_QEMU_ARGS adds QEMU
 # options (guest_clock), XSCHED_GUEST_APPEND kernel options (e.g.
 # slub_debug=FZPU on a stock kernel).  Returns 0 if the guest reached
-# "XT DONE".
+# "XT DONE".  A guest kernel that died in its own boot, before the init
+# printed "XT BEGIN" (nothing of ours loaded or run: TCG has been seen
+# to take an int3 oops in the kernel's own text patching), is booted
+# once more; its log is kept as LOG.boot-failed.
 guest_boot() {
+	guest_boot_once "$@" && return 0
+	grep -aq '^XT BEGIN' "$3" && return 1
+	mv "$3" "$3.boot-failed"
+	echo "qemu: $2 died before its job began (see $3.boot-failed); booting once more" >&2
+	guest_boot_once "$@"
+}
+
+guest_boot_once() {
 	local work=$1 kver=$2 log=$3 timeout_s=$4 mem=1024 extra= cpu
 	cpu=$(qemu_cpu_args) || return 1
 	case "$kver" in

@@ -97,16 +97,6 @@ run_line() {
 	local limit=$timeout_s
 	case "$line" in debug|kasan|kcsan) limit=$((timeout_s * 3)) ;; esac	# checkers slow it
 	guest_boot "$work" "$kver" "$log" "$limit" || done=0
-	# A guest kernel that died in its own boot, before the init printed
-	# "XT BEGIN" (nothing of ours loaded or run: TCG has been seen to
-	# take an int3 oops in the kernel's own text patching), is booted
-	# once more; its log is kept next to the new one.
-	if [ "$done" = 0 ] && ! grep -aq '^XT BEGIN' "$log"; then
-		mv "$log" "$log.boot-failed"
-		echo "qemu: $kver died before the tests began (see $log.boot-failed); booting once more" >&2
-		done=1
-		guest_boot "$work" "$kver" "$log" "$limit" || done=0
-	fi
 	echo "qemu: $kver finished in $((SECONDS - t0)) s, log: $log" >&2
 
 	guest_report "$name" "$log" "$done"

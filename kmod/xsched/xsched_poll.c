@@ -360,12 +360,14 @@ unsigned int xsched_poll_pass(struct xsched_domain *dom, u64 now)
 	if (xsched_memo_answers(dom, now))
 		return 0;
 	fast = xsched_poll_fast_due(dom, now);
-	dom->memo_rec = &dom->memo[fast ? XSCHED_MEMO_FAST : XSCHED_MEMO_FULL];
-	dom->memo_rec->n = 0;
-	if (fast && !xsched_poll_fast(dom, &c)) {
-		/* A fast pass cut short says nothing: its memo is void. */
-		dom->memo_valid &= ~BIT(XSCHED_MEMO_FAST);
-		fast = false;
+	if (fast) {
+		dom->memo_rec = &dom->memo[XSCHED_MEMO_FAST];
+		dom->memo_rec->n = 0;
+		if (!xsched_poll_fast(dom, &c)) {
+			/* Cut short, it says nothing: its memo is void. */
+			dom->memo_valid &= ~BIT(XSCHED_MEMO_FAST);
+			fast = false;
+		}
 	}
 	if (!fast) {
 		dom->full_polls++;

@@ -54,7 +54,9 @@ struct xs_hip {
  * on how long it blocks a stream (XS_MARK_MS); its settle time before
  * the marker (XS_SETTLE_MS, or ten of the domain's poll periods, at most
  * XS_SETTLE_MAX_MS); and within the bound, a candidate's work must stay
- * pending over XS_STABLE_SAMPLES listings and ten poll periods.
+ * pending for ten poll periods, over XS_STABLE_SAMPLES listings, or
+ * over as many as the bound left room for, at least one after the one
+ * that found it (on a loaded host one listing can take milliseconds).
  */
 #define XS_FIND_MS		2000
 #define XS_MARK_MS		10
@@ -277,7 +279,7 @@ static int xs_settle(struct xsched *xs, struct xsched_queue_info **last,
  * One attempt with the stream blocked since @tmark, for at most
  * XS_MARK_MS from then: 0 and *id, -ENOENT (no queue of ours took work),
  * -EBUSY (more than one did, or the only one stopped, or the bound came
- * before the window closed), or another error.  @prev is the settled
+ * before the one had stayed pending for the window), or another error.  @prev is the settled
  * listing (freed here); @busy the queues that had work before the marker.
  */
 static int xs_observe(struct xsched *xs, struct xsched_queue_info *prev,
@@ -287,7 +289,7 @@ static int xs_observe(struct xsched *xs, struct xsched_queue_info *prev,
 	uint32_t cand[XS_MAX_QUEUES], ncand = 0, n, i, j, samples = 0;
 	uint64_t tfirst = 0, window = 0;
 	struct xsched_queue_info *qi;
-	int ret, closed = 0;
+	int ret, stable = 0, closed = 0;
 
 	for (;;) {
 		ret = xsched_get_queues(xs, XSCHED_LIST_MINE, 0, &qi, &n);
@@ -328,8 +330,8 @@ static int xs_observe(struct xsched *xs, struct xsched_queue_info *prev,
 		free(prev);
 		prev = qi;
 		nprev = n;
-		closed = tfirst && xs_now_ms() - tfirst >= window &&
-			 samples >= XS_STABLE_SAMPLES;
+		stable = tfirst && xs_now_ms() - tfirst >= window && samples;
+		closed = stable && samples >= XS_STABLE_SAMPLES;
 		if (closed || (tfirst && !ncand) ||
 		    xs_now_ms() - tmark >= XS_MARK_MS)
 			break;
@@ -338,7 +340,7 @@ static int xs_observe(struct xsched *xs, struct xsched_queue_info *prev,
 	free(prev);
 	if (!tfirst)
 		return -ENOENT;
-	if (ncand == 1 && closed) {
+	if (ncand == 1 && stable) {
 		*id = cand[0];
 		return 0;
 	}

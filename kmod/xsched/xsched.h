@@ -19,7 +19,8 @@
  *           anything, it is taken with xsched_dom_lock_irq())
  *   xsched_tick_lock (raw spinlock, irq: the domains on the shared poll
  *   timer, xsched_poll.c) -> dom->lock: taken only by the two poll
- *   timers' callbacks and xsched_poll_stop(), never under dom->lock.
+ *   timers' callbacks and xsched_poll_stop(), never under dom->lock;
+ *   and alone, under no spinlock, by an unpin (xsched_poll_sync()).
  *   b->ev_lock (spinlock: pending provider events) is a leaf.
  *   xsched_rules_lock (mutex: operator rules, xsched_rules.c) is a leaf
  *   taken under xsched_lock and dom->mutex; only RCU and the kernfs
@@ -278,24 +279,27 @@ struct xsched_domain {
 	u64 decisions, pauses, resumes, errors;	/* decisions: dom->lock */
 	u64 poll_decisions;		/* made by the poll, dom->lock */
 	u64 decide_ns;			/* time spent deciding and applying */
-	u64 polls;			/* dom->lock */
-	u64 poll_ns;			/* xsched_tick_lock */
-	u64 polled;			/* queues read by polls, dom->lock */
+	/* written by the poll alone (its timers, under xsched_tick_lock) */
+	u64 polls;
+	u64 poll_ns;
+	u64 polled;			/* queues read by polls */
 	u64 full_polls;			/* polls that read every queue */
 	u64 full_poll_at;		/* the next full pass is due, dom->lock */
 	bool poll_idle;			/* polled at idle_poll_us, dom->lock */
 	/*
 	 * The poll's memos, dom->lock (xsched_poll_pass()): bit i of
 	 * memo_valid says memo[i] stands.  Every other holder of dom->lock
-	 * clears them (xsched_dom_lock_irq()); memo_rec is the one the pass
-	 * being made writes.
+	 * clears them, then bumps memo_seq (xsched_dom_lock_irq()), for the
+	 * tick's check without the lock (xsched_tick_quiet()); memo_rec is
+	 * the one the pass being made writes.
 	 */
 	struct xsched_memo memo[2];
 	unsigned int memo_valid;
+	u32 memo_seq;
 	struct xsched_memo *memo_rec;
 	struct xsched_memo_word memo_fast_w[XSCHED_MEMO_FAST_WORDS];
 	struct xsched_memo_word memo_full_w[XSCHED_MEMO_FULL_WORDS];
-	u64 memo_polls;			/* polls the memo answered */
+	u64 memo_polls;			/* polls the memo answered (poll) */
 	u64 busy_until;			/* a queue last went idle, dom->lock */
 	u64 policy_ns;			/* in the policy alone */
 	bool degraded;			/* a fault: everything runs until */
@@ -312,12 +316,19 @@ struct xsched_domain {
 /*
  * dom->lock, taken anywhere but in the poll: whatever the holder changes
  * (queues, hints, pinned pages, a decision), the poll's memo no longer
- * says what a pass would find.
+ * says what a pass would find.  The memo is voided before memo_seq
+ * moves, and memo_seq before anything else changes: the tick's lockless
+ * check (xsched_tick_quiet()) that sees the old memo_seq sees the memo
+ * still valid only if nothing it reads has changed yet, and reads
+ * memo_seq again after.
  */
 static inline void xsched_dom_lock_irq(struct xsched_domain *dom)
 {
 	raw_spin_lock_irq(&dom->lock);
-	dom->memo_valid = 0;
+	WRITE_ONCE(dom->memo_valid, 0);
+	smp_wmb();
+	WRITE_ONCE(dom->memo_seq, dom->memo_seq + 1);
+	smp_wmb();
 }
 
 /* A provider event waiting for the binding's event work. */
@@ -464,6 +475,8 @@ bool xsched_poll_settle(struct xsched_domain *dom, u64 now);
 u64 xsched_poll_due(const struct xsched_domain *dom, u64 now);
 enum hrtimer_restart xsched_poll_fn(struct hrtimer *t);
 void xsched_poll_stop(struct xsched_domain *dom);
+void xsched_poll_sync(void);
+bool xsched_tick_quiet_check(struct xsched_domain *dom, u64 now);
 void xsched_poll_init(void);
 void xsched_poll_exit(void);
 

@@ -125,8 +125,10 @@ static int xsched_pin(struct xsched_qmem *m, u64 va, struct page **page)
 	return 0;
 }
 
+/* The memo that may name @page is void already: see xsched_poll_sync(). */
 static void xsched_unpin(struct page *page)
 {
+	xsched_poll_sync();
 	unpin_user_page(page);
 	xsched_obj_add(XSCHED_OBJ_PIN, -1);
 }

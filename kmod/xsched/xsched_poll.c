@@ -482,6 +482,77 @@ static __always_inline bool xsched_poll_quiet(struct xsched_domain *dom,
 	return true;
 }
 
+/* The shared tick's lock (xsched_tick_fn()). */
+static DEFINE_RAW_SPINLOCK(xsched_tick_lock);
+
+/*
+ * xsched_poll_quiet() without dom->lock, for the tick's fast polls: a
+ * tick that finds a busy domain's fast memo standing answers it with
+ * the loads of the words and of what decides which pass is due, and
+ * no lock round trip.  Correct because everything it reads is either
+ * the tick's own (the memo's words and counters: only the poll, under
+ * xsched_tick_lock, writes them) or changed under dom->lock by a holder
+ * that voids the memo and bumps memo_seq first (xsched_dom_lock_irq()):
+ * a holder that changed anything this check read moved memo_seq before
+ * it, which the second read sees; then the locked path decides.  The
+ * words' pages stay pinned until no tick can read them: an unpin waits
+ * for xsched_tick_lock (xsched_poll_sync()) after voiding the memo.
+ */
+static __always_inline bool xsched_tick_quiet(struct xsched_domain *dom,
+					      u64 now)
+{
+	const struct xsched_memo *m = &dom->memo[XSCHED_MEMO_FAST];
+	u32 seq = READ_ONCE(dom->memo_seq);
+	unsigned int i;
+
+	smp_rmb();
+	if (!(READ_ONCE(dom->memo_valid) & BIT(XSCHED_MEMO_FAST)) ||
+	    now >= m->until)
+		return false;
+	smp_rmb();
+	if (!READ_ONCE(dom->busy_levels) ||
+	    now >= READ_ONCE(dom->next_decide) ||
+	    READ_ONCE(dom->policy)->watch_all ||
+	    now >= READ_ONCE(dom->full_poll_at))
+		return false;
+	for (i = 0; i < m->n; i++)
+		if (READ_ONCE(*m->w[i].at) != m->w[i].val)
+			return false;
+	smp_rmb();
+	if (READ_ONCE(dom->memo_seq) != seq)
+		return false;
+	xsched_scale_note(dom, now);
+	WRITE_ONCE(dom->polls, dom->polls + 1);
+	WRITE_ONCE(dom->memo_polls, dom->memo_polls + 1);
+	WRITE_ONCE(dom->polled, dom->polled + m->read);
+	return true;
+}
+
+/* xsched_tick_quiet(), not inlined: for KUnit, under xsched_tick_lock. */
+bool xsched_tick_quiet_check(struct xsched_domain *dom, u64 now)
+{
+	bool quiet;
+
+	raw_spin_lock_irq(&xsched_tick_lock);
+	quiet = xsched_tick_quiet(dom, now);
+	raw_spin_unlock_irq(&xsched_tick_lock);
+	return quiet;
+}
+
+/**
+ * xsched_poll_sync() - wait for any tick still reading a memo's words
+ *
+ * For an unpin: the caller has voided the memo that may name the page
+ * (xsched_dom_lock_irq()) and holds no spinlock.  A tick that starts
+ * after this returns sees the memo void; one in progress held
+ * xsched_tick_lock throughout.
+ */
+void xsched_poll_sync(void)
+{
+	raw_spin_lock_irq(&xsched_tick_lock);
+	raw_spin_unlock_irq(&xsched_tick_lock);
+}
+
 /* A domain that has nothing to poll: no queue, no period, or gone. */
 static bool xsched_poll_none(const struct xsched_domain *dom)
 {
@@ -504,16 +575,17 @@ static void xsched_poll_go_idle(struct xsched_domain *dom, u64 now)
  * (dom->poll_at).  N busy domains then cost one timer, one clock read
  * and one re-arm per poll period, not N: with the memo, the hrtimer
  * core's work per timer had become most of what a poll that finds
- * nothing new cost.  A domain that turns cold leaves the tick for its
- * own timer, at the idle period; its own timer, or a queue becoming busy
- * (xsched_poll_wake()), brings it back.
+ * nothing new cost.  A steady busy domain is answered without its lock
+ * (xsched_tick_quiet()).  A domain that turns cold leaves the tick for
+ * its own timer, at the idle period; its own timer, or a queue becoming
+ * busy (xsched_poll_wake()), brings it back.
  *
  * Lock order: xsched_tick_lock -> dom->lock.  Only the two timers'
- * callbacks and xsched_poll_stop() take xsched_tick_lock; no holder of
- * dom->lock takes it (xsched_poll_wake() starts the domain's own timer,
- * whose callback moves the domain to the tick).
+ * callbacks and xsched_poll_stop() take xsched_tick_lock, and
+ * xsched_poll_sync() alone; no holder of dom->lock takes it
+ * (xsched_poll_wake() starts the domain's own timer, whose callback
+ * moves the domain to the tick).
  */
-static DEFINE_RAW_SPINLOCK(xsched_tick_lock);
 static LIST_HEAD(xsched_tick_doms);
 static struct hrtimer xsched_tick;
 
@@ -567,17 +639,28 @@ static void xsched_tick_add(struct xsched_domain *dom, u64 now)
 static enum hrtimer_restart xsched_tick_fn(struct hrtimer *t)
 {
 	struct xsched_domain *dom, *tmp;
-	u64 now = ktime_get_ns(), end, half, gap = U64_MAX, next = U64_MAX;
+	u64 now = ktime_get_ns(), end, half = 0, gap = U64_MAX, next = U64_MAX;
+	u64 due = 0;
 	unsigned int n = 0;
+	u32 pu, due_pu = 0;
 
 	raw_spin_lock(&xsched_tick_lock);
 	list_for_each_entry_safe(dom, tmp, &xsched_tick_doms, tick_link) {
 		if (now >= dom->poll_at) {
 			n++;
-			half = READ_ONCE(dom->poll_us) * NSEC_PER_USEC / 2;
-			gap = min(gap, half);
-			dom->poll_at = xsched_poll_due(dom, now + half);
+			pu = READ_ONCE(dom->poll_us);
+			if (pu != due_pu && pu) {	/* most share one period */
+				due_pu = pu;
+				half = (u64)pu * NSEC_PER_USEC / 2;
+				gap = min(gap, half);
+				due = xsched_poll_due(dom, now + half);
+			}
+			dom->poll_at = due;
 			dom->poll_ns += xsched_tick_share;
+			if (xsched_tick_quiet(dom, now)) {
+				next = min(next, due);
+				continue;
+			}
 			raw_spin_lock(&dom->lock);
 			if (xsched_poll_quiet(dom, now)) {
 				/* nothing new */

@@ -1314,6 +1314,81 @@ static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
 	__free_page(page);
 }
 
+/*
+ * The tick answers a steady busy domain without dom->lock: only while its
+ * fast memo stands, every word holds, no full pass and no timed decision
+ * is due, and no other holder of dom->lock has been (memo_seq).
+ */
+static void core_tick_quiet_without_lock_only_when_unchanged(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct xsched_domain *dom = fx->dom;
+	u64 *ids, read, polls, t = T0;
+	struct xsched_queue *q;
+	unsigned int i;
+	u32 seq;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	ids = page_address(page);
+	q = mock_create(test, fx, MOCK_TGID, 0, 7);
+	fx_ids(fx, q, page);
+
+	xsched_dom_lock_irq(dom);
+	dom->next_decide = U64_MAX;	/* no timed decision pending */
+	raw_spin_unlock_irq(&dom->lock);
+
+	/* Idle: not the tick's to answer (the domain may be turning cold). */
+	fx_poll(fx, t, &read);
+	KUNIT_EXPECT_FALSE(test, xsched_tick_quiet_check(dom, t += 100 * US));
+
+	/* Busy, then polled until a fast pass leaves its memo. */
+	WRITE_ONCE(ids[1], 1);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_ASSERT_TRUE(test, q->busy);
+	for (i = 0; i < 3 && !(dom->memo_valid & BIT(XSCHED_MEMO_FAST)); i++)
+		fx_poll(fx, t += 100 * US, &read);
+	KUNIT_ASSERT_TRUE(test, dom->memo_valid & BIT(XSCHED_MEMO_FAST));
+
+	polls = dom->polls;
+	KUNIT_EXPECT_TRUE(test, xsched_tick_quiet_check(dom, t += 100 * US));
+	KUNIT_EXPECT_EQ(test, dom->polls, polls + 1);
+
+	/* A second doorbell moves a word: the locked pass must run. */
+	WRITE_ONCE(ids[1], 2);
+	KUNIT_EXPECT_FALSE(test, xsched_tick_quiet_check(dom, t += 100 * US));
+	WRITE_ONCE(ids[1], 1);
+	KUNIT_EXPECT_TRUE(test, xsched_tick_quiet_check(dom, t += 100 * US));
+
+	/* Any other holder of dom->lock: void, and memo_seq moved. */
+	seq = dom->memo_seq;
+	xsched_dom_lock_irq(dom);
+	raw_spin_unlock_irq(&dom->lock);
+	KUNIT_EXPECT_NE(test, dom->memo_seq, seq);
+	KUNIT_EXPECT_FALSE(test, xsched_tick_quiet_check(dom, t += 100 * US));
+	for (i = 0; i < 3 && !(dom->memo_valid & BIT(XSCHED_MEMO_FAST)); i++)
+		fx_poll(fx, t += 100 * US, &read);
+	KUNIT_ASSERT_TRUE(test, xsched_tick_quiet_check(dom, t += 100 * US));
+
+	/* A timed decision due, or the full pass: the locked path. */
+	xsched_dom_lock_irq(dom);
+	dom->next_decide = t + 150 * US;
+	raw_spin_unlock_irq(&dom->lock);
+	for (i = 0; i < 3 && !(dom->memo_valid & BIT(XSCHED_MEMO_FAST)); i++)
+		fx_poll(fx, t += 10 * US, &read);
+	KUNIT_EXPECT_FALSE(test, xsched_tick_quiet_check(dom, t + 200 * US));
+	xsched_dom_lock_irq(dom);
+	dom->next_decide = U64_MAX;
+	raw_spin_unlock_irq(&dom->lock);
+	for (i = 0; i < 3 && !(dom->memo_valid & BIT(XSCHED_MEMO_FAST)); i++)
+		fx_poll(fx, t += 10 * US, &read);
+	KUNIT_EXPECT_TRUE(test, xsched_tick_quiet_check(dom, t += 10 * US));
+	KUNIT_EXPECT_FALSE(test, xsched_tick_quiet_check(dom, dom->full_poll_at));
+
+	fx_ids(fx, q, NULL);
+	__free_page(page);
+}
+
 /* An operator's rule moves @q to operator priority @tier. */
 static void fx_tier(struct kunit *test, struct core_fx *fx,
 		    struct xsched_queue *q, unsigned int tier)
@@ -2177,6 +2252,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_poll_fast_pass_per_tenant),
 	KUNIT_CASE(core_poll_settles_what_changes_nothing),
 	KUNIT_CASE(core_poll_memo_answers_only_what_is_unchanged),
+	KUNIT_CASE(core_tick_quiet_without_lock_only_when_unchanged),
 	KUNIT_CASE(core_queue_created_below_level_is_paused),
 	KUNIT_CASE(core_destroyed_queues_and_gone_process),
 	KUNIT_CASE(core_pending_events_of_short_queues_coalesce),

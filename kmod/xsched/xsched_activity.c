@@ -233,6 +233,19 @@ static u64 xsched_poll_read(struct xsched_qmem *m, struct page *page,
 	return v;
 }
 
+/*
+ * Drops the word just read from the memo: one that cannot change while
+ * the words read before it hold.
+ */
+static void xsched_poll_unread(struct xsched_qmem *m)
+{
+	struct xsched_memo *memo =
+		container_of(m, struct xsched_queue, mem)->dom->memo_rec;
+
+	if (memo->n <= memo->cap)
+		memo->n--;
+}
+
 /* The user VA of packet @id (1-based) in the ring. */
 static u64 xsched_packet_va(const struct xsched_qmem *m, u64 id)
 {
@@ -429,6 +442,12 @@ bool xsched_qmem_busy(struct xsched_queue *q)
 	if (w && w == m->done_id)
 		return false;
 	r = xsched_poll_read(m, m->amdq, m->rptr_off);
+	/*
+	 * The read index never passes the write index: while the write
+	 * index holds, one equal to it holds too (the memo needs one word).
+	 */
+	if (w == r)
+		xsched_poll_unread(m);
 	if (w != r) {
 		q->waiting = m->ring_size && w > r && xsched_waits(q, r + 1);
 		return !q->waiting;

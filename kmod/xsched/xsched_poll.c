@@ -487,16 +487,20 @@ static DEFINE_RAW_SPINLOCK(xsched_tick_lock);
 
 /*
  * xsched_poll_quiet() without dom->lock, for the tick's fast polls: a
- * tick that finds a busy domain's fast memo standing answers it with
- * the loads of the words and of what decides which pass is due, and
- * no lock round trip.  Correct because everything it reads is either
- * the tick's own (the memo's words and counters: only the poll, under
- * xsched_tick_lock, writes them) or changed under dom->lock by a holder
- * that voids the memo and bumps memo_seq first (xsched_dom_lock_irq()):
- * a holder that changed anything this check read moved memo_seq before
- * it, which the second read sees; then the locked path decides.  The
- * words' pages stay pinned until no tick can read them: an unpin waits
- * for xsched_tick_lock (xsched_poll_sync()) after voiding the memo.
+ * tick that finds a busy domain's fast memo standing answers it with the
+ * loads of the words and of when the next decision and full pass are
+ * due, and no lock round trip.  A fast memo is made only when a fast
+ * pass is due (a busy domain, a policy that does not watch every queue:
+ * what changes that voids it); the locked polls, one at least every full
+ * pass, keep the domain's scale slot (xsched_scale_note()) written.
+ * Correct because everything it reads is either the tick's own (the
+ * memo's words and counters: only the poll, under xsched_tick_lock,
+ * writes them) or changed under dom->lock by a holder that voids the
+ * memo and bumps memo_seq first (xsched_dom_lock_irq()): a holder that
+ * changed anything this check read moved memo_seq before it, which the
+ * second read sees; then the locked path decides.  The words' pages
+ * stay pinned until no tick can read them: an unpin waits for
+ * xsched_tick_lock (xsched_poll_sync()) after voiding the memo.
  */
 static __always_inline bool xsched_tick_quiet(struct xsched_domain *dom,
 					      u64 now)
@@ -510,9 +514,7 @@ static __always_inline bool xsched_tick_quiet(struct xsched_domain *dom,
 	    now >= m->until)
 		return false;
 	smp_rmb();
-	if (!READ_ONCE(dom->busy_levels) ||
-	    now >= READ_ONCE(dom->next_decide) ||
-	    READ_ONCE(dom->policy)->watch_all ||
+	if (now >= READ_ONCE(dom->next_decide) ||
 	    now >= READ_ONCE(dom->full_poll_at))
 		return false;
 	for (i = 0; i < m->n; i++)
@@ -521,7 +523,6 @@ static __always_inline bool xsched_tick_quiet(struct xsched_domain *dom,
 	smp_rmb();
 	if (READ_ONCE(dom->memo_seq) != seq)
 		return false;
-	xsched_scale_note(dom, now);
 	WRITE_ONCE(dom->polls, dom->polls + 1);
 	WRITE_ONCE(dom->memo_polls, dom->memo_polls + 1);
 	WRITE_ONCE(dom->polled, dom->polled + m->read);

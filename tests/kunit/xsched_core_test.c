@@ -1240,11 +1240,15 @@ static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
 	q = mock_create(test, fx, MOCK_TGID, 0, 7);
 	fx_ids(fx, q, page);
 
-	/* Idle: the pass reads both ids; the memo answers the next poll. */
+	/*
+	 * Idle: the pass reads both ids, and the memo keeps the write index
+	 * alone (the read index cannot move while it holds); the memo
+	 * answers the next poll.
+	 */
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t, &read));
 	KUNIT_EXPECT_EQ(test, read, 1ULL);
 	KUNIT_EXPECT_NE(test, fx->dom->memo_valid, 0U);
-	KUNIT_EXPECT_EQ(test, fx->dom->memo[XSCHED_MEMO_FULL].n, 2U);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo[XSCHED_MEMO_FULL].n, 1U);
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
 	KUNIT_EXPECT_EQ(test, read, 1ULL);
 	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 1ULL);
@@ -1257,9 +1261,10 @@ static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
 	/* A pass that found something leaves no memo... */
 	KUNIT_EXPECT_EQ(test, fx->dom->memo_valid, 0U);
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
-	/* ...the next one, which found nothing, does. */
+	/* ...the next one, which found nothing, does: both indices now. */
 	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
 	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 2ULL);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo[XSCHED_MEMO_FAST].n, 2U);
 
 	/*
 	 * A full pass is due every 10 ms: made once (nothing new), then

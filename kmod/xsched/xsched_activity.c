@@ -350,11 +350,13 @@ static enum xsched_barrier xsched_barrier_at(struct xsched_qmem *m,
  * Does the kernel of packet @id, the last consumed, still run?  Only its
  * completion signal can say: a packet without one counts as done, one
  * whose signal page is not pinned yet as running (until it is; the poll
- * asks the decider to pin it).  @ring_unknown is the answer when the
- * packet's own ring page is not the one pinned.
+ * asks the decider to pin it).  @last: @id is also the last packet
+ * written.  Then a ring page not the one pinned means running (and asks
+ * for it), and the packet's slot is written again only after the write
+ * index has moved on by a whole ring: the memo needs not the signal's
+ * address, only its value.
  */
-static bool xsched_still_runs(struct xsched_queue *q, u64 id,
-			      bool ring_unknown)
+static bool xsched_still_runs(struct xsched_queue *q, u64 id, bool last)
 {
 	struct xsched_qmem *m = &q->mem;
 	u64 pkt = xsched_packet_va(m, id), sig;
@@ -362,13 +364,15 @@ static bool xsched_still_runs(struct xsched_queue *q, u64 id,
 	if (!id)
 		return false;
 	if ((pkt & PAGE_MASK) != m->ring_page_va) {
-		q->need_pin |= ring_unknown;
-		return ring_unknown;
+		q->need_pin |= last;
+		return last;
 	}
 	if (!m->ring)		/* could not be pinned: indices only */
 		return false;
 	sig = xsched_poll_read(m, m->ring, (pkt & ~PAGE_MASK) +
 			      KFD_XSCHED_AQL_COMPLETION_SIGNAL);
+	if (last)
+		xsched_poll_unread(m);
 	if (!sig || sig & 7 ||
 	    (sig & ~PAGE_MASK) + KFD_XSCHED_SIGNAL_VALUE + 8 > PAGE_SIZE)
 		return false;

@@ -1320,6 +1320,68 @@ static void core_poll_memo_answers_only_what_is_unchanged(struct kunit *test)
 }
 
 /*
+ * A running kernel, the last packet written: the memo keeps the write
+ * index and the completion signal's value, not the read index nor the
+ * signal's address (neither changes while the write index holds), and
+ * the kernel's end is still seen at the next poll.
+ */
+static void core_poll_memo_of_a_running_kernel(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct page *ids_pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct page *ring_pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct page *sig_pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	const u64 ring_va = 0x100000, sig_va = 0x200040;
+	u64 *ids, *sig_value, read, t = T0;
+	struct xsched_queue *q;
+
+	KUNIT_ASSERT_TRUE(test, ids_pg && ring_pg && sig_pg);
+	ids = page_address(ids_pg);
+	q = mock_create(test, fx, MOCK_TGID, 0, 7);
+	fx_ids(fx, q, ids_pg);
+	/* Packet 1 written and consumed; its signal at sig_va, still 1. */
+	*(u64 *)(page_address(ring_pg) + KFD_XSCHED_AQL_COMPLETION_SIGNAL) =
+		sig_va;
+	sig_value = page_address(sig_pg) + (sig_va & ~PAGE_MASK) +
+		    KFD_XSCHED_SIGNAL_VALUE;
+	*sig_value = 1;
+	ids[0] = 1;
+	ids[1] = 1;
+	xsched_dom_lock_irq(fx->dom);
+	q->mem.ring_va = ring_va;
+	q->mem.ring_size = PAGE_SIZE;
+	q->mem.ring = ring_pg;
+	q->mem.ring_page_va = ring_va;
+	q->mem.sig = sig_pg;
+	q->mem.sig_page_va = sig_va & PAGE_MASK;
+	raw_spin_unlock_irq(&fx->dom->lock);
+
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t, &read));
+	KUNIT_EXPECT_TRUE(test, q->busy);
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_ASSERT_TRUE(test, fx->dom->memo_valid & BIT(XSCHED_MEMO_FAST));
+	KUNIT_EXPECT_EQ(test, fx->dom->memo[XSCHED_MEMO_FAST].n, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, fx->dom->memo[XSCHED_MEMO_FAST].w[1].at,
+			    sig_value);
+	KUNIT_EXPECT_FALSE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_polls, 1ULL);
+
+	/* The kernel ends: its signal drops to 0, seen at once. */
+	WRITE_ONCE(*sig_value, 0);
+	KUNIT_EXPECT_TRUE(test, fx_poll(fx, t += 100 * US, &read));
+	KUNIT_EXPECT_FALSE(test, q->busy);
+
+	xsched_dom_lock_irq(fx->dom);
+	q->mem.ring = NULL;
+	q->mem.sig = NULL;
+	raw_spin_unlock_irq(&fx->dom->lock);
+	fx_ids(fx, q, NULL);
+	__free_page(ids_pg);
+	__free_page(ring_pg);
+	__free_page(sig_pg);
+}
+
+/*
  * The tick answers a steady busy domain without dom->lock: only while its
  * fast memo stands, every word holds, no full pass and no timed decision
  * is due, and no other holder of dom->lock has been (memo_seq).
@@ -2257,6 +2319,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_poll_fast_pass_per_tenant),
 	KUNIT_CASE(core_poll_settles_what_changes_nothing),
 	KUNIT_CASE(core_poll_memo_answers_only_what_is_unchanged),
+	KUNIT_CASE(core_poll_memo_of_a_running_kernel),
 	KUNIT_CASE(core_tick_quiet_without_lock_only_when_unchanged),
 	KUNIT_CASE(core_queue_created_below_level_is_paused),
 	KUNIT_CASE(core_destroyed_queues_and_gone_process),

@@ -326,9 +326,9 @@ static inline void xsched_dom_lock_irq(struct xsched_domain *dom)
 {
 	raw_spin_lock_irq(&dom->lock);
 	WRITE_ONCE(dom->memo_valid, 0);
-	smp_wmb();
+	smp_wmb();	/* memo void before memo_seq moves: xsched_tick_quiet() */
 	WRITE_ONCE(dom->memo_seq, dom->memo_seq + 1);
-	smp_wmb();
+	smp_wmb();	/* memo_seq moves before anything the tick reads */
 }
 
 /* A provider event waiting for the binding's event work. */

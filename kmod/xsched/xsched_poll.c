@@ -509,18 +509,18 @@ static __always_inline bool xsched_tick_quiet(struct xsched_domain *dom,
 	u32 seq = READ_ONCE(dom->memo_seq);
 	unsigned int i;
 
-	smp_rmb();
+	smp_rmb();	/* pairs with the first smp_wmb() of xsched_dom_lock_irq() */
 	if (!(READ_ONCE(dom->memo_valid) & BIT(XSCHED_MEMO_FAST)) ||
 	    now >= m->until)
 		return false;
-	smp_rmb();
+	smp_rmb();	/* the memo seen valid before the state it stands for */
 	if (now >= READ_ONCE(dom->next_decide) ||
 	    now >= READ_ONCE(dom->full_poll_at))
 		return false;
 	for (i = 0; i < m->n; i++)
 		if (READ_ONCE(*m->w[i].at) != m->w[i].val)
 			return false;
-	smp_rmb();
+	smp_rmb();	/* pairs with the second smp_wmb(): a change read, seq moved */
 	if (READ_ONCE(dom->memo_seq) != seq)
 		return false;
 	WRITE_ONCE(dom->polls, dom->polls + 1);

@@ -291,12 +291,15 @@ struct xsched_domain {
 	 * memo_valid says memo[i] stands.  Every other holder of dom->lock
 	 * clears them, then bumps memo_seq (xsched_dom_lock_irq()), for the
 	 * tick's check without the lock (xsched_tick_quiet()); memo_rec is
-	 * the one the pass being made writes.
+	 * the one the pass being made writes.  Reads outside the poll (a
+	 * hint) record into memo_none, which keeps nothing (cap 0): the
+	 * tick reads the memos without dom->lock.
 	 */
 	struct xsched_memo memo[2];
 	unsigned int memo_valid;
 	u32 memo_seq;
 	struct xsched_memo *memo_rec;
+	struct xsched_memo memo_none;
 	struct xsched_memo_word memo_fast_w[XSCHED_MEMO_FAST_WORDS];
 	struct xsched_memo_word memo_full_w[XSCHED_MEMO_FULL_WORDS];
 	u64 memo_polls;			/* polls the memo answered (poll) */

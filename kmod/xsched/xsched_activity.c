@@ -209,7 +209,8 @@ static u64 xsched_read_u64(struct page *page, unsigned int off)
  * A read of the poll's: also noted in the domain's memo (the word's
  * address and value), so that the next poll can tell by re-reading the
  * words alone whether this pass would find anything new
- * (xsched_poll_pass()).  Under dom->lock.  Pages are mapped for good
+ * (xsched_poll_pass()); a read outside the poll goes to dom->memo_none,
+ * which keeps nothing.  Under dom->lock.  Pages are mapped for good
  * only without highmem; with it, a pass is never memoised.
  */
 static u64 xsched_poll_read(struct xsched_qmem *m, struct page *page,

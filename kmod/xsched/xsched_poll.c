@@ -33,11 +33,16 @@
  * more than reads, were what watching cost).  A doorbell is seen within
  * one poll period, or one and a half after a poll that ran late.
  */
-u64 xsched_poll_due(const struct xsched_domain *dom, u64 now)
+static u64 xsched_grid_next(u64 now, u32 poll_us)
 {
-	u64 fast = (u64)dom->poll_us * NSEC_PER_USEC;
+	u64 fast = (u64)poll_us * NSEC_PER_USEC;
 
 	return (div64_u64(now, fast) + 1) * fast;
+}
+
+u64 xsched_poll_due(const struct xsched_domain *dom, u64 now)
+{
+	return xsched_grid_next(now, READ_ONCE(dom->poll_us));
 }
 
 /*
@@ -70,8 +75,8 @@ MODULE_PARM_DESC(idle_poll_us,
  * The scale of the watching, from what each domain's polls saw lately:
  * one slot per domain (by gpu_id), its cost in queue reads (a poll costs
  * about as much as reading 16 queues, plus one read per queue) and when
- * it was written.  Slots not written for two idle periods are of
- * domains gone or no longer polled.  Written and read without a lock: a
+ * it was written.  Slots not written for two idle periods (two full
+ * passes, if longer) are of domains gone or no longer polled.  Written and read without a lock: a
  * figure a little off only moves an idle period a little.
  */
 #define XSCHED_SCALE_SLOTS	64
@@ -95,11 +100,12 @@ static __always_inline void xsched_scale_note(const struct xsched_domain *dom,
 /* The idle period at this scale: @idle at the reference, at least @fast. */
 static u64 xsched_poll_idle_period(u64 now, u64 idle, u64 fast)
 {
-	u64 sum = 0, period;
+	/* A busy domain's slot is written by its full pass at least. */
+	u64 sum = 0, period, stale = 2 * max_t(u64, idle, XSCHED_FULL_POLL_NS);
 	unsigned int i;
 
 	for (i = 0; i < XSCHED_SCALE_SLOTS; i++)
-		if ((s64)(now - READ_ONCE(xsched_scale[i].at)) <= (s64)(2 * idle))
+		if ((s64)(now - READ_ONCE(xsched_scale[i].at)) <= (s64)stale)
 			sum += READ_ONCE(xsched_scale[i].cost);
 	period = div64_u64(idle * sum, XSCHED_SCALE_REF);
 	/* Whole fast periods: idle polls stay on the grid. */
@@ -654,7 +660,7 @@ static enum hrtimer_restart xsched_tick_fn(struct hrtimer *t)
 				due_pu = pu;
 				half = (u64)pu * NSEC_PER_USEC / 2;
 				gap = min(gap, half);
-				due = xsched_poll_due(dom, now + half);
+				due = xsched_grid_next(now + half, pu);
 			}
 			dom->poll_at = due;
 			dom->poll_ns += xsched_tick_share;

@@ -335,6 +335,7 @@ struct xsched_domain *xsched_domain_create(struct xsched_binding *b,
 	dom->memo[XSCHED_MEMO_FAST].cap = XSCHED_MEMO_FAST_WORDS;
 	dom->memo[XSCHED_MEMO_FULL].w = dom->memo_full_w;
 	dom->memo[XSCHED_MEMO_FULL].cap = XSCHED_MEMO_FULL_WORDS;
+	dom->memo_rec = &dom->memo_none;
 	dom->preemptive = !why;
 	if (why)
 		strscpy(dom->why, why, sizeof(dom->why));

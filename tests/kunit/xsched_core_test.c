@@ -1391,9 +1391,9 @@ static void core_tick_quiet_without_lock_only_when_unchanged(struct kunit *test)
 	struct core_fx *fx = fx_bind(test);
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	struct xsched_domain *dom = fx->dom;
-	u64 *ids, read, polls, t = T0;
+	u64 *ids, *at, read, polls, t = T0;
 	struct xsched_queue *q;
-	unsigned int i;
+	unsigned int i, n;
 	u32 seq;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
@@ -1451,6 +1451,19 @@ static void core_tick_quiet_without_lock_only_when_unchanged(struct kunit *test)
 		fx_poll(fx, t += 10 * US, &read);
 	KUNIT_EXPECT_TRUE(test, xsched_tick_quiet_check(dom, t += 10 * US));
 	KUNIT_EXPECT_FALSE(test, xsched_tick_quiet_check(dom, dom->full_poll_at));
+
+	/*
+	 * A hint reads the queue outside the poll: into no memo, so the
+	 * words the tick reads without the lock stay as the poll left them.
+	 */
+	n = dom->memo[XSCHED_MEMO_FAST].n;
+	at = dom->memo[XSCHED_MEMO_FAST].w[0].at;
+	mutex_lock(&dom->mutex);
+	xsched_queue_hint(q, NULL, false);
+	mutex_unlock(&dom->mutex);
+	KUNIT_EXPECT_PTR_EQ(test, dom->memo_rec, &dom->memo_none);
+	KUNIT_EXPECT_EQ(test, dom->memo[XSCHED_MEMO_FAST].n, n);
+	KUNIT_EXPECT_PTR_EQ(test, dom->memo[XSCHED_MEMO_FAST].w[0].at, at);
 
 	fx_ids(fx, q, NULL);
 	__free_page(page);

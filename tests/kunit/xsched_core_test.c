@@ -1382,6 +1382,32 @@ static void core_poll_memo_of_a_running_kernel(struct kunit *test)
 }
 
 /*
+ * A hint's END reads the queue before the domain's first poll pass: its
+ * reads go to no memo (there was none to go to; this read through NULL).
+ */
+static void core_hint_before_first_poll(struct kunit *test)
+{
+	struct core_fx *fx = fx_bind(test);
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct xsched_queue *q;
+	u64 *ids;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	ids = page_address(page);
+	q = mock_create(test, fx, MOCK_TGID, 0, 7);
+	fx_ids(fx, q, page);
+	ids[1] = 1;		/* one packet written, none consumed */
+	KUNIT_ASSERT_EQ(test, fx->dom->polls, 0ULL);
+	mutex_lock(&fx->dom->mutex);
+	xsched_queue_hint(q, NULL, false);
+	mutex_unlock(&fx->dom->mutex);
+	KUNIT_EXPECT_TRUE(test, q->busy);
+	KUNIT_EXPECT_EQ(test, fx->dom->memo_valid, 0U);
+	fx_ids(fx, q, NULL);
+	__free_page(page);
+}
+
+/*
  * The tick answers a steady busy domain without dom->lock: only while its
  * fast memo stands, every word holds, no full pass and no timed decision
  * is due, and no other holder of dom->lock has been (memo_seq).
@@ -2334,6 +2360,7 @@ static struct kunit_case xsched_core_cases[] = {
 	KUNIT_CASE(core_poll_memo_answers_only_what_is_unchanged),
 	KUNIT_CASE(core_poll_memo_of_a_running_kernel),
 	KUNIT_CASE(core_tick_quiet_without_lock_only_when_unchanged),
+	KUNIT_CASE(core_hint_before_first_poll),
 	KUNIT_CASE(core_queue_created_below_level_is_paused),
 	KUNIT_CASE(core_destroyed_queues_and_gone_process),
 	KUNIT_CASE(core_pending_events_of_short_queues_coalesce),

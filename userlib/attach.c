@@ -279,8 +279,9 @@ static int xs_settle(struct xsched *xs, struct xsched_queue_info **last,
  * One attempt with the stream blocked since @tmark, for at most
  * XS_MARK_MS from then: 0 and *id, -ENOENT (no queue of ours took work),
  * -EBUSY (more than one did, or the only one stopped, or the bound came
- * before the one had stayed pending for the window), or another error.  @prev is the settled
- * listing (freed here); @busy the queues that had work before the marker.
+ * before the one had stayed pending for the window), or another error.
+ * @prev is the settled listing (freed here); @busy the queues that had
+ * work before the marker.
  */
 static int xs_observe(struct xsched *xs, struct xsched_queue_info *prev,
 		      uint32_t nprev, const uint32_t *busy, uint32_t nbusy,

@@ -291,9 +291,9 @@ struct xsched_domain {
 	 * memo_valid says memo[i] stands.  Every other holder of dom->lock
 	 * clears them, then bumps memo_seq (xsched_dom_lock_irq()), for the
 	 * tick's check without the lock (xsched_tick_quiet()); memo_rec is
-	 * the one the pass being made writes.  Reads outside the poll (a
-	 * hint) record into memo_none, which keeps nothing (cap 0): the
-	 * tick reads the memos without dom->lock.
+	 * the one the pass being made writes, and memo_none between passes:
+	 * reads outside the poll (a hint) go there and are kept nowhere
+	 * (cap 0), as the tick reads the memos without dom->lock.
 	 */
 	struct xsched_memo memo[2];
 	unsigned int memo_valid;

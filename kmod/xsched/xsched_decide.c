@@ -643,9 +643,6 @@ void xsched_queue_hint(struct xsched_queue *q, const struct file *owner,
 	q->hint = begin;
 	q->hint_owner = begin ? owner : NULL;
 	q->hint_until = now + (u64)dom->hint_ms * NSEC_PER_MSEC;
-	/* Not a poll: its reads go to no memo the tick may be reading. */
-	dom->memo_rec = &dom->memo_none;
-	dom->memo_none.n = 0;
 	xsched_queue_set_busy(q, begin || xsched_qmem_busy(q), now);
 	raw_spin_unlock_irq(&dom->lock);
 	xsched_decide(dom, now);

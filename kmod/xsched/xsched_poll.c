@@ -76,8 +76,9 @@ MODULE_PARM_DESC(idle_poll_us,
  * one slot per domain (by gpu_id), its cost in queue reads (a poll costs
  * about as much as reading 16 queues, plus one read per queue) and when
  * it was written.  Slots not written for two idle periods (two full
- * passes, if longer) are of domains gone or no longer polled.  Written and read without a lock: a
- * figure a little off only moves an idle period a little.
+ * passes, if longer) are of domains gone or no longer polled.  Written
+ * and read without a lock: a figure a little off only moves an idle
+ * period a little.
  */
 #define XSCHED_SCALE_SLOTS	64
 #define XSCHED_POLL_COST	16
@@ -393,6 +394,8 @@ unsigned int xsched_poll_pass(struct xsched_domain *dom, u64 now)
 		dom->memo_valid &= ~BIT(dom->memo_rec - dom->memo);
 	dom->memo_rec->read = c.read;
 	dom->memo_rec->until = c.until;
+	/* Reads outside a pass (a hint) go to no memo the tick may read. */
+	dom->memo_rec = &dom->memo_none;
 	return (c.kick ? XSCHED_POLL_CHANGED : 0) | (c.pin ? XSCHED_POLL_PIN : 0);
 }
 

@@ -139,11 +139,11 @@ static struct kobj_attribute dom_attr_pause_lat_hist =
 	__ATTR_RO(pause_lat_hist);
 XSCHED_DOM_U64(decide_ns, dom->decide_ns);
 /* The poll writes these under xsched_tick_lock, not dom->lock. */
-XSCHED_DOM_U64(polls, READ_ONCE(dom->polls));
-XSCHED_DOM_U64(poll_ns, READ_ONCE(dom->poll_ns));
-XSCHED_DOM_U64(polled, READ_ONCE(dom->polled));
+XSCHED_DOM_U64(polls, dom->polls);
+XSCHED_DOM_U64(poll_ns, dom->poll_ns);
+XSCHED_DOM_U64(polled, dom->polled);
 XSCHED_DOM_U64_LOCKED(full_polls, dom->full_polls);
-XSCHED_DOM_U64(memo_polls, READ_ONCE(dom->memo_polls));
+XSCHED_DOM_U64(memo_polls, dom->memo_polls);
 XSCHED_DOM_U64_LOCKED(policy_ns, dom->policy_ns);
 XSCHED_DOM_U64(preemptive, dom->preemptive);
 

@@ -198,8 +198,8 @@ int main(void)
 	 */
 	ret = xsched_attach_hip_stream(xs, sdma, &id);
 	xt_check("stream-without-xsched-queue-enoent",
-		 ret == -ENOENT || ret == -EBUSY, "returned %d, want -ENOENT (or -EBUSY)",
-		 ret);
+		 ret == -ENOENT || ret == -EBUSY,
+		 "returned %d, want -ENOENT (or -EBUSY)", ret);
 	if (ret == -EBUSY)
 		dump(xs, "stream-without-xsched-queue: -EBUSY", sdma);
 
